@@ -1,0 +1,176 @@
+"""The SQLite store (WAL): documents, extracted tables (as JSON) with a flat cell index,
+narrative lines, findings, and the append-only corrections log.
+
+A document is written in one transaction: a crash mid-document leaves nothing half-written.
+Deleting leaves a tombstone (status ``deleted``) and keeps the corrections.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from schemas.findings import Correction, Finding
+from schemas.tables import DocumentMeta, Table
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+  id TEXT PRIMARY KEY, file_name TEXT NOT NULL, org TEXT, year INTEGER, kind TEXT, source TEXT,
+  page_count INTEGER, pages_ocr INTEGER, extractor_version TEXT, settings_hash TEXT,
+  ingested_at TEXT, seconds REAL, status TEXT, errors TEXT, meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tables (
+  doc_id TEXT, table_id TEXT, ordinal INTEGER, kind TEXT, title TEXT, status TEXT, pages TEXT, json TEXT,
+  PRIMARY KEY (doc_id, table_id));
+CREATE TABLE IF NOT EXISTS cells (
+  doc_id TEXT, table_id TEXT, row_key TEXT, column_name TEXT, row_label TEXT, code TEXT, printed TEXT,
+  value_kind TEXT, number TEXT, wan REAL, money_unit TEXT, page INTEGER, bbox TEXT, line_start INTEGER,
+  line_end INTEGER, path TEXT, version INTEGER DEFAULT 0,
+  PRIMARY KEY (doc_id, table_id, row_key, column_name));
+CREATE INDEX IF NOT EXISTS cells_code ON cells(code);
+CREATE TABLE IF NOT EXISTS narrative (doc_id TEXT, line_no INTEGER, page INTEGER, text TEXT, PRIMARY KEY (doc_id, line_no));
+CREATE TABLE IF NOT EXISTS findings (doc_id TEXT, id TEXT, rule_id TEXT, severity TEXT, json TEXT, PRIMARY KEY (doc_id, id));
+CREATE TABLE IF NOT EXISTS corrections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT, kind TEXT, author TEXT, created_at TEXT, json TEXT);
+"""
+
+
+class DocumentNotFound(LookupError):
+    pass
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:  # commits, or rolls back on any exception
+            yield self.db
+
+    # --- documents ---
+    def find_extraction(self, doc_id: str, version: str, settings_hash: str) -> DocumentMeta | None:
+        row = self.db.execute("SELECT meta FROM documents WHERE id=? AND extractor_version=? AND settings_hash=? "
+                              "AND status != 'deleted'", (doc_id, version, settings_hash)).fetchone()
+        return DocumentMeta.model_validate_json(row[0]) if row else None
+
+    def save_document(self, meta: DocumentMeta, tables: list[Table], narrative: list[tuple[int, int, str]],
+                      findings: list[Finding] | None = None) -> None:
+        with self.transaction() as db:
+            for t in ("tables", "cells", "narrative", "findings"):
+                db.execute(f"DELETE FROM {t} WHERE doc_id=?", (meta.id,))
+            db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
+                meta.id, meta.file_name, meta.org, meta.year, meta.kind.value, meta.source.value, meta.page_count,
+                meta.pages_ocr, meta.extractor_version, meta.settings_hash,
+                (meta.ingested_at or datetime.now(UTC)).isoformat(), meta.seconds, meta.status,
+                json.dumps(meta.errors, ensure_ascii=False), meta.model_dump_json()))
+            for n, table in enumerate(tables):
+                self._write_table(db, table, n)
+            db.executemany("INSERT OR REPLACE INTO narrative VALUES (?,?,?,?)",
+                           [(meta.id, ln, pg, text) for ln, pg, text in narrative])
+            self._write_findings(db, meta.id, findings or [])
+
+    def _write_table(self, db: sqlite3.Connection, table: Table, ordinal: int) -> None:
+        db.execute("INSERT OR REPLACE INTO tables VALUES (?,?,?,?,?,?,?,?)", (
+            table.doc_id, table.id, ordinal, table.kind.value, table.title, table.status.value,
+            json.dumps(table.pages), table.model_dump_json()))
+        db.execute("DELETE FROM cells WHERE doc_id=? AND table_id=?", (table.doc_id, table.id))
+        rows = []
+        for r in table.rows:
+            for c in r.cells:
+                if not c.value.printed.strip():
+                    continue
+                p = c.provenance
+                rows.append((table.doc_id, table.id, r.key, c.column, r.label, r.code, c.value.printed,
+                             c.value.kind.value, None if c.value.number is None else str(c.value.number),
+                             None if c.value.wan is None else float(c.value.wan),
+                             c.value.money_unit.value if c.value.money_unit else None, p.page,
+                             json.dumps(p.bbox) if p.bbox else None, p.line_start, p.line_end, p.path.value))
+        db.executemany("INSERT OR REPLACE INTO cells (doc_id, table_id, row_key, column_name, row_label, code, "
+                       "printed, value_kind, number, wan, money_unit, page, bbox, line_start, line_end, path) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+    def replace_table(self, table: Table) -> None:
+        with self.transaction() as db:
+            ordinal = db.execute("SELECT ordinal FROM tables WHERE doc_id=? AND table_id=?",
+                                 (table.doc_id, table.id)).fetchone()
+            self._write_table(db, table, ordinal[0] if ordinal else 999)
+
+    def documents(self, include_deleted: bool = False) -> list[DocumentMeta]:
+        q = "SELECT meta, status FROM documents" + ("" if include_deleted else " WHERE status != 'deleted'")
+        out = []
+        for meta, status in self.db.execute(q + " ORDER BY file_name"):
+            m = DocumentMeta.model_validate_json(meta)
+            m.status = status
+            out.append(m)
+        return out
+
+    def resolve(self, ref: str) -> DocumentMeta:
+        """DOC = a content-hash prefix or the original file name."""
+        docs = self.documents()
+        hits = [d for d in docs if d.id.startswith(ref) or d.file_name == ref]
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            names = ", ".join(f"{d.id[:8]} {d.file_name}" for d in docs) or "none ingested yet"
+            raise DocumentNotFound(f"no document matches '{ref}'. Known: {names}")
+        raise DocumentNotFound(f"'{ref}' matches {len(hits)} documents; give a longer hash prefix")
+
+    def tables(self, doc_id: str) -> list[Table]:
+        rows = self.db.execute("SELECT json FROM tables WHERE doc_id=? ORDER BY ordinal", (doc_id,))
+        return [Table.model_validate_json(r[0]) for r in rows]
+
+    def table(self, doc_id: str, table_id: str) -> Table | None:
+        row = self.db.execute("SELECT json FROM tables WHERE doc_id=? AND table_id=?", (doc_id, table_id)).fetchone()
+        return Table.model_validate_json(row[0]) if row else None
+
+    def narrative(self, doc_id: str) -> list[tuple[int, int, str]]:
+        return list(self.db.execute("SELECT line_no, page, text FROM narrative WHERE doc_id=? ORDER BY line_no",
+                                    (doc_id,)))
+
+    def mark_deleted(self, doc_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET status='deleted' WHERE id=?", (doc_id,))
+
+    # --- findings ---
+    def _write_findings(self, db: sqlite3.Connection, doc_id: str, findings: list[Finding]) -> None:
+        db.execute("DELETE FROM findings WHERE doc_id=?", (doc_id,))
+        db.executemany("INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?)",
+                       [(doc_id, f.id, f.rule_id, f.severity.value, f.model_dump_json()) for f in findings])
+
+    def save_findings(self, doc_id: str, findings: list[Finding]) -> None:
+        with self.transaction() as db:
+            self._write_findings(db, doc_id, findings)
+
+    def findings(self, doc_id: str | None = None) -> list[Finding]:
+        q, args = ("SELECT json FROM findings WHERE doc_id=?", (doc_id,)) if doc_id else ("SELECT json FROM findings", ())
+        return [Finding.model_validate_json(r[0]) for r in self.db.execute(q, args)]
+
+    # --- corrections (append-only) ---
+    def append_correction(self, c: Correction) -> Correction:
+        c = c.model_copy(update={"created_at": c.created_at or datetime.now(UTC)})
+        with self.transaction() as db:
+            cur = db.execute("INSERT INTO corrections (doc_id, kind, author, created_at, json) VALUES (?,?,?,?,?)",
+                             (c.doc_id, c.kind.value, c.author, c.created_at.isoformat(), c.model_dump_json()))
+            c = c.model_copy(update={"id": cur.lastrowid})
+            db.execute("UPDATE corrections SET json=? WHERE id=?", (c.model_dump_json(), c.id))
+        return c
+
+    def corrections(self, doc_id: str | None = None) -> list[Correction]:
+        q, args = (("SELECT json FROM corrections WHERE doc_id=? ORDER BY id", (doc_id,)) if doc_id
+                   else ("SELECT json FROM corrections ORDER BY id", ()))
+        return [Correction.model_validate_json(r[0]) for r in self.db.execute(q, args)]
+
+
+def open_store(home: Path) -> Store:
+    return Store(home / "budgetlens.sqlite")

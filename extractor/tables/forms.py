@@ -1,0 +1,233 @@
+"""Form-like tables (绩效目标表, 绩效自评表, 整体支出绩效目标表): label/value pairs rather than a grid.
+
+Each form becomes a ``Table`` with semantic rows (``资金总额``, ``合计``, ``项目绩效分析``, ``年度资金``,
+``实施期资金``, one row per indicator), so gold files, rules and corrections address the same cells
+whichever printed layout the form used.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from extractor.layout import SourceLine
+from extractor.tables.grid import provenance
+from extractor.tables.segment import TableBlock
+from extractor.values import parse_value
+from schemas.keys import dedupe_keys, norm_key
+from schemas.provenance import SourceKind
+from schemas.tables import Cell, Row, RowRole, Table, TableKind
+from schemas.values import MoneyUnit, Value, ValueKind
+
+# printed funds-header labels -> the semantic column they fill
+FUND_COLUMNS = {
+    "目标申报数": "目标申报数", "预算编制数": "年初预算数", "年初预算数": "年初预算数", "全年预算数": "全年预算数",
+    "全年预算数(A)": "全年预算数", "全年执行数": "全年执行数", "全年执行数(B)": "全年执行数", "资金结(转)余": "资金结(转)余",
+    "执行率": "执行率", "预算执行率": "执行率", "预算执行率(B/A×100%)": "执行率", "分值": "分值", "得分": "得分",
+}
+NARRATIVE = [
+    ("年初预算数(元)", re.compile(r"年初预算(?:数)?(?:为|是)?\s*([\d,]+(?:\.\d+)?)\s*元")),
+    ("预算执行数(元)", re.compile(r"(?:预算)?执行数(?:为|是)?\s*([\d,]+(?:\.\d+)?)\s*元")),
+    ("预算执行率(%)", re.compile(r"预算执行率(?:为|是|达到)?\s*([\d.]+)\s*%")),
+]
+_NUMERIC = re.compile(r"^[\d,]+(\.\d+)?%?$")
+
+
+def _first(line: SourceLine) -> str:
+    return norm_key(line.nonempty[0]) if line.nonempty else ""
+
+
+def _numbers(line: SourceLine) -> list[int]:
+    """Indices of cells holding a plain number or percentage."""
+    return [j for j, c in enumerate(line.cells) if _NUMERIC.match(norm_key(c.text))]
+
+
+class FormBuilder:
+    def __init__(self, block: TableBlock, doc_id: str, source: SourceKind, table_id: str):
+        self.block, self.doc_id, self.source, self.table_id = block, doc_id, source, table_id
+        self.rows: list[Row] = []
+        self.repairs: list[str] = []
+
+    def cell(self, column: str, line: SourceLine, j: int, unit: MoneyUnit | None, printed: str | None = None) -> Cell:
+        text = printed if printed is not None else line.cells[j].text
+        return Cell(column=column, value=parse_value(text, unit),
+                    provenance=provenance(self.doc_id, line, self.source, j, self.table_id))
+
+    def add(self, key: str, line: SourceLine, cells: list[Cell], label: str | None = None,
+            role: RowRole = RowRole.DATA) -> None:
+        if cells:
+            self.rows.append(Row(key=key, label=label or key, role=role, cells=cells,
+                                 provenance=provenance(self.doc_id, line, self.source, None, self.table_id)))
+
+    def project_name(self) -> str:
+        for line in self.block.rows:
+            cells = line.nonempty
+            if cells and norm_key(cells[0]) in ("项目名称", "转移支付(项目)名称", "转移支付项目名称") and len(cells) > 1:
+                return cells[1].strip()
+        return ""
+
+    def build(self) -> Table:
+        kind = self.block.template.kind if self.block.template else TableKind.UNCLASSIFIED
+        if kind == TableKind.SELF_EVALUATION:
+            self.self_evaluation()
+        else:
+            self.target_funds()
+        for row, key in zip(self.rows, dedupe_keys([r.key for r in self.rows]), strict=True):
+            row.key = key
+        name = self.project_name()
+        return Table(id=self.table_id, doc_id=self.doc_id, kind=kind, title=self.block.title, label=name or None,
+                     org=self.block.org, money_unit=self.block.money_unit, pages=self.block.pages,
+                     columns=sorted({c.column for r in self.rows for c in r.cells}), rows=self.rows,
+                     notes=self.block.notes, repairs=self.repairs,
+                     provenance=provenance(self.doc_id, self.block.title_line, self.source, None, self.table_id))
+
+    # --- 绩效自评表 ---
+    def self_evaluation(self) -> None:
+        lines = self.block.rows
+        hi = next((i for i, ln in enumerate(lines) if any("全年预算数" in norm_key(c) for c in ln.texts)), None)
+        if hi is None:
+            return
+        sub = lines[hi + 1] if hi + 1 < len(lines) else None
+        slots = self.fund_slots(lines[hi], sub)
+        header_has_label = any("资金总额" in norm_key(c) for c in lines[hi].texts)
+        funds = next((ln for ln in lines[hi + 1:] if any("资金总额" in norm_key(c) for c in ln.texts)
+                      or (header_has_label and len(_numbers(ln)) >= 3)), None)
+        if funds is not None:
+            self.add("资金总额", funds, self.assign_funds(funds, slots))
+        self.totals_and_indicators(lines)
+        self.narrative(lines)
+
+    @staticmethod
+    def fund_slots(header: SourceLine, sub: SourceLine | None) -> list[str]:
+        """The funds columns in print order, a label repeated once per grid cell it spans
+        (a merged header cell); 年初预算数 split into 目标申报数/预算编制数 where printed."""
+        texts = [norm_key(c) for c in header.texts]
+        filled = [j for j, t in enumerate(texts) if t]
+        subs = [norm_key(c) for c in sub.texts] if sub is not None else []
+        split = "预算编制数" in subs
+        slots: list[str] = []
+        for n, j in enumerate(filled):
+            if texts[j] not in FUND_COLUMNS:
+                continue
+            label = FUND_COLUMNS[texts[j]]
+            span = (filled[n + 1] - j) if n + 1 < len(filled) else 1
+            if label == "年初预算数" and split:
+                slots += ["目标申报数", "年初预算数"] + [label] * max(0, span - 2)
+            else:
+                slots += [label] * span
+        return slots
+
+    def assign_funds(self, line: SourceLine, slots: list[str]) -> list[Cell]:
+        idx = _numbers(line)
+        labels = list(dict.fromkeys(slots))
+        if len(idx) == len(slots) and len(slots) > len(labels):
+            self.repairs.append("资金总额行：合并单元格重复打印的数只取一次")
+            pairs = [(lab, j) for lab, j in zip(slots, idx, strict=True)]
+            pairs = [p for k, p in enumerate(pairs) if p[0] not in {q[0] for q in pairs[:k]}]
+        elif len(idx) >= len(labels):
+            if len(idx) > len(labels):
+                idx = self.drop_spanning_duplicates(line, idx, labels)
+            pairs = list(zip(labels, idx, strict=False))
+        else:  # fewer numbers than columns: the window of columns where the balance identity holds
+            offsets = range(len(labels) - len(idx) + 1)
+            best = next((o for o in offsets if self._balance_holds(line, idx, labels[o:o + len(idx)])), None)
+            off = best if best is not None else len(labels) - len(idx)
+            self.repairs.append(f"资金总额行只有 {len(idx)} 个数、表头 {len(labels)} 列：从第 {off + 1} 列起分配"
+                                + ("（结余恒等式成立）" if best is not None else "（右对齐，未能以恒等式确认）"))
+            pairs = list(zip(labels[off:off + len(idx)], idx, strict=True))
+        return [self.cell(lab, line, j, None if lab in ("执行率", "分值", "得分") else MoneyUnit.WAN) for lab, j in pairs]
+
+    def drop_spanning_duplicates(self, line: SourceLine, idx: list[int], labels: list[str]) -> list[int]:
+        """A merged header cell printed its value twice. Keep the reading that makes
+        资金结(转)余 = 全年预算数 − 全年执行数 hold."""
+        texts = [norm_key(line.cells[j].text) for j in idx]
+        for k in range(len(idx) - 1):
+            if texts[k] != texts[k + 1]:
+                continue
+            trial = idx[:k] + idx[k + 1:]
+            if len(trial) == len(labels) and self._balance_holds(line, trial, labels):
+                self.repairs.append(f"资金总额行第 {k + 1} 个数重复打印（合并单元格）：按结余恒等式去重")
+                return trial
+        return idx
+
+    @staticmethod
+    def _balance_holds(line: SourceLine, idx: list[int], labels: list[str]) -> bool:
+        vals = {lab: parse_value(line.cells[j].text).number for lab, j in zip(labels, idx, strict=False)}
+        b, e, r = vals.get("全年预算数"), vals.get("全年执行数"), vals.get("资金结(转)余")
+        if b is None or e is None or r is None or abs(b - e - r) > Decimal("0.01"):
+            return False
+        rate = vals.get("执行率")
+        return rate is None or b == 0 or abs(e / b * 100 - rate) <= Decimal("0.6")
+
+    def totals_and_indicators(self, lines: list[SourceLine]) -> None:
+        for line in lines:
+            first = _first(line)
+            nums = _numbers(line)
+            if first in ("合计", "总分") and nums:
+                cols = ["分值", "得分"] if len(nums) >= 2 else ["得分"]
+                self.add("合计", line, [self.cell(c, line, j, None) for c, j in zip(cols, nums[-2:], strict=False)],
+                         label=first, role=RowRole.TOTAL)
+
+    def narrative(self, lines: list[SourceLine]) -> None:
+        for line in lines:
+            if _first(line) != "项目绩效分析":
+                continue
+            text = " ".join(line.nonempty[1:])
+            cells = []
+            for column, pattern in NARRATIVE:
+                if m := pattern.search(text):
+                    j = next((k for k, c in enumerate(line.cells) if m.group(0) in c.text), 0)
+                    cells.append(Cell(column=column, value=Value(
+                        printed=m.group(1), kind=ValueKind.PERCENT if "%" in column else ValueKind.MONEY,
+                        number=parse_value(m.group(1)).number, money_unit=None if "%" in column else MoneyUnit.YUAN),
+                        provenance=provenance(self.doc_id, line, self.source, j, self.table_id)))
+            self.add("项目绩效分析", line, cells)
+
+    # --- 绩效目标表 / 整体支出绩效目标表 ---
+    def target_funds(self) -> None:
+        """Pairs of (label, amount): the first pair of a line is 实施期, the second 年度."""
+        for line in self.block.rows:
+            pairs = self._pairs(line)
+            if not pairs:
+                continue
+            if any("实施期资金总额" in lab for lab, _ in pairs) or any("年度资金总额" in lab for lab, _ in pairs) \
+                    or any(k in pairs[0][0] for k in ("中央", "省级", "市县", "自筹", "其他资金")):
+                for (lab, j), key in zip(pairs, ("实施期资金", "年度资金"), strict=False):
+                    if "年度资金总额" in lab and key == "实施期资金":
+                        key = "年度资金"
+                    self.add(key, line, [self.cell(lab, line, j, MoneyUnit.YUAN)])
+
+    @staticmethod
+    def _pairs(line: SourceLine) -> list[tuple[str, int]]:
+        out: list[tuple[str, int]] = []
+        label = None
+        for j, c in enumerate(line.cells):
+            t = norm_key(c.text)
+            if not t:
+                continue
+            if _NUMERIC.match(t) and label:
+                out.append((label, j))
+                label = None
+            elif not _NUMERIC.match(t):
+                label = re.sub(r"^其中[:：]", "", t).rstrip(":：")
+        return out
+
+
+def merge_rows(rows: list[Row]) -> list[Row]:
+    """Join rows with the same key (a form prints 年度资金 sources over several lines)."""
+    merged: dict[str, Row] = {}
+    for r in rows:
+        base = r.key.split("#")[0]
+        if base in merged:
+            merged[base].cells.extend(c for c in r.cells if merged[base].cell(c.column) is None)
+        else:
+            merged[base] = r.model_copy(update={"key": base})
+    return list(merged.values())
+
+
+def build_form_table(block: TableBlock, doc_id: str, source: SourceKind, table_id: str) -> Table:
+    table = FormBuilder(block, doc_id, source, table_id).build()
+    if table.kind != TableKind.SELF_EVALUATION:
+        table.rows = merge_rows(table.rows)
+        table.columns = sorted({c.column for r in table.rows for c in r.cells})
+    return table
