@@ -46,11 +46,11 @@ class LazyGroup(click.Group):
     schemas ← extractor ← qa_app, with eval above all."""
 
     lazy = {
-        "ask": "qa_app.cli:ask",
-        "serve": "qa_app.cli:serve",
-        "correct": "qa_app.cli:correct",
-        "eval": "eval.cli:eval_cmd",
-        "bench": "eval.cli:bench",
+        "ask": "qa_app.commands.ask:ask",
+        "serve": "qa_app.commands.serve:serve",
+        "correct": "qa_app.commands.correct:correct",
+        "eval": "eval.commands:eval_cmd",
+        "bench": "eval.commands:bench",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
