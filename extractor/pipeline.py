@@ -126,11 +126,9 @@ def ingest_file(path: Path, store: Store, home: Path, settings: ExtractionSettin
 
 
 def _index(store: Store, meta: DocumentMeta) -> None:
-    try:
-        from qa_app.index import update_index
-    except ImportError:
-        return
-    update_index(store, meta.id)
+    from extractor.hooks import document_changed
+
+    document_changed(store, meta.id)
 
 
 def stored_path(home: Path, meta: DocumentMeta) -> Path | None:

@@ -1,0 +1,92 @@
+"""The review back end: every reviewer action is an appended correction, applied at once, then the
+document is re-validated and re-indexed so the next answer uses the corrected value."""
+
+from __future__ import annotations
+
+from extractor.corrections import apply_corrections
+from extractor.hooks import document_changed
+from extractor.pipeline import validate_tables
+from extractor.store import Store
+from schemas.findings import Correction, CorrectionKind, EditConflict
+from schemas.tables import CellKey, TableKind
+
+
+class ReviewError(ValueError):
+    """A correction that cannot be applied; the message says why and what to do."""
+
+
+def cell_version(store: Store, key: CellKey) -> int:
+    """How many times this cell has been corrected: the optimistic-lock token an editor holds."""
+    return sum(1 for c in store.corrections(key.doc_id) if c.cell and c.cell == key
+               and c.kind == CorrectionKind.CELL_VALUE)
+
+
+def _require_reason(reason: str) -> None:
+    if not reason or not reason.strip():
+        raise ReviewError("a reason is required for every correction")
+
+
+def _commit(store: Store, c: Correction) -> Correction:
+    table_id = c.cell.table_id if c.cell else c.table_id
+    table = store.table(c.doc_id, table_id) if table_id else None
+    if c.kind not in (CorrectionKind.FALSE_POSITIVE, CorrectionKind.ACCEPT_REPAIR, CorrectionKind.REJECT_REPAIR):
+        if table is None:
+            raise ReviewError(f"no table {table_id} in document {c.doc_id[:8]}")
+        if apply_corrections([table], [c]):
+            raise ReviewError(f"{c.kind.value}: the target cell/row does not exist in {table.id}")
+    saved = store.append_correction(c)
+    if table is not None:
+        store.replace_table(table)
+    revalidate(store, c.doc_id)
+    document_changed(store, c.doc_id)
+    return saved
+
+
+def revalidate(store: Store, doc_id: str) -> None:
+    false_positive = {c.finding_id for c in store.corrections(doc_id) if c.kind == CorrectionKind.FALSE_POSITIVE}
+    findings = validate_tables(store.tables(doc_id), doc_id)
+    for f in findings:
+        f.false_positive = f.id in false_positive
+    store.save_findings(doc_id, findings)
+
+
+def correct_cell(store: Store, key: CellKey, new: str, author: str, reason: str,
+                 base_version: int | None = None) -> Correction:
+    """Change one cell's value. ``base_version`` is the version the editor loaded: if another
+    reviewer saved this cell since, ``EditConflict`` is raised and nothing is written."""
+    _require_reason(reason)
+    current = cell_version(store, key)
+    if base_version is not None and base_version != current:
+        raise EditConflict(f"{key} was changed by another reviewer (version {current}, you loaded {base_version}); "
+                           "reload to see their value")
+    table = store.table(key.doc_id, key.table_id)
+    row = table.row(key.row_key) if table else None
+    cell = row.cell(key.column) if row else None
+    if cell is None:
+        raise ReviewError(f"no cell {key}")
+    return _commit(store, Correction(doc_id=key.doc_id, kind=CorrectionKind.CELL_VALUE, author=author, cell=key,
+                                     old=cell.value.printed, new=new, reason=reason, base_version=current))
+
+
+def reclassify_table(store: Store, doc_id: str, table_id: str, new_kind: TableKind, author: str,
+                     reason: str) -> Correction:
+    _require_reason(reason)
+    table = store.table(doc_id, table_id)
+    if table is None:
+        raise ReviewError(f"no table {table_id}")
+    return _commit(store, Correction(doc_id=doc_id, kind=CorrectionKind.TABLE_KIND, author=author, table_id=table_id,
+                                     old=table.kind.value, new=new_kind.value, reason=reason))
+
+
+def mark_noise_row(store: Store, key: CellKey, author: str, reason: str) -> Correction:
+    _require_reason(reason)
+    return _commit(store, Correction(doc_id=key.doc_id, kind=CorrectionKind.NOISE_ROW, author=author, cell=key,
+                                     table_id=key.table_id, reason=reason))
+
+
+def mark_false_positive(store: Store, doc_id: str, finding_id: str, author: str, reason: str) -> Correction:
+    _require_reason(reason)
+    if not any(f.id == finding_id for f in store.findings(doc_id)):
+        raise ReviewError(f"no finding {finding_id} in document {doc_id[:8]}")
+    return _commit(store, Correction(doc_id=doc_id, kind=CorrectionKind.FALSE_POSITIVE, author=author,
+                                     finding_id=finding_id, reason=reason))
