@@ -20,6 +20,7 @@ from extractor.corrections import apply_corrections
 from extractor.extract import document_identity, extract_tables
 from extractor.layout import LoadedDocument
 from extractor.load_text import load_text
+from extractor.narrative import parse_statements
 from extractor.store import Store
 from extractor.tables.segment import line_text
 from schemas.findings import Finding
@@ -111,7 +112,8 @@ def ingest_file(path: Path, store: Store, home: Path, settings: ExtractionSettin
         (home / "files").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, home / "files" / f"{doc_id}{path.suffix.lower()}")
         narrative = [(ln.line_no, ln.page, line_text(ln)) for ln in seg.narrative if line_text(ln)]
-        store.save_document(meta, tables, narrative, findings)
+        statements = parse_statements(doc_id, narrative, loaded.source)
+        store.save_document(meta, tables, narrative, findings, statements)
         _index(store, meta)
         result.tables_by_kind = Counter(t.kind.value for t in tables if t.status != TableStatus.UNCLASSIFIED)
         result.unclassified = sum(1 for t in tables if t.status == TableStatus.UNCLASSIFIED)

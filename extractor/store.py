@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from schemas.findings import Correction, Finding
+from schemas.records import NarrativeStatement
 from schemas.tables import DocumentMeta, Table
 
 SCHEMA = """
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS cells (
   PRIMARY KEY (doc_id, table_id, row_key, column_name));
 CREATE INDEX IF NOT EXISTS cells_code ON cells(code);
 CREATE TABLE IF NOT EXISTS narrative (doc_id TEXT, line_no INTEGER, page INTEGER, text TEXT, PRIMARY KEY (doc_id, line_no));
+CREATE TABLE IF NOT EXISTS statements (doc_id TEXT, n INTEGER, subject TEXT, metric TEXT, json TEXT, PRIMARY KEY (doc_id, n));
 CREATE TABLE IF NOT EXISTS findings (doc_id TEXT, id TEXT, rule_id TEXT, severity TEXT, json TEXT, PRIMARY KEY (doc_id, id));
 CREATE TABLE IF NOT EXISTS corrections (
   id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT, kind TEXT, author TEXT, created_at TEXT, json TEXT);
@@ -65,9 +67,10 @@ class Store:
         return DocumentMeta.model_validate_json(row[0]) if row else None
 
     def save_document(self, meta: DocumentMeta, tables: list[Table], narrative: list[tuple[int, int, str]],
-                      findings: list[Finding] | None = None) -> None:
+                      findings: list[Finding] | None = None,
+                      statements: list[NarrativeStatement] | None = None) -> None:
         with self.transaction() as db:
-            for t in ("tables", "cells", "narrative", "findings"):
+            for t in ("tables", "cells", "narrative", "findings", "statements"):
                 db.execute(f"DELETE FROM {t} WHERE doc_id=?", (meta.id,))
             db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
                 meta.id, meta.file_name, meta.org, meta.year, meta.kind.value, meta.source.value, meta.page_count,
@@ -79,6 +82,9 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO narrative VALUES (?,?,?,?)",
                            [(meta.id, ln, pg, text) for ln, pg, text in narrative])
             self._write_findings(db, meta.id, findings or [])
+            db.executemany("INSERT INTO statements VALUES (?,?,?,?,?)",
+                           [(meta.id, n, st.subject, st.metric, st.model_dump_json())
+                            for n, st in enumerate(statements or [])])
 
     def _write_table(self, db: sqlite3.Connection, table: Table, ordinal: int) -> None:
         db.execute("INSERT OR REPLACE INTO tables VALUES (?,?,?,?,?,?,?,?)", (
@@ -137,6 +143,10 @@ class Store:
     def narrative(self, doc_id: str) -> list[tuple[int, int, str]]:
         return list(self.db.execute("SELECT line_no, page, text FROM narrative WHERE doc_id=? ORDER BY line_no",
                                     (doc_id,)))
+
+    def statements(self, doc_id: str) -> list[NarrativeStatement]:
+        rows = self.db.execute("SELECT json FROM statements WHERE doc_id=? ORDER BY n", (doc_id,))
+        return [NarrativeStatement.model_validate_json(r[0]) for r in rows]
 
     def mark_deleted(self, doc_id: str) -> None:
         with self.transaction() as db:
