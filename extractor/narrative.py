@@ -69,35 +69,34 @@ def _parse_sentence(doc_id: str, section: str, line_no: int, page: int, text: st
     (or the previous sentence's topic when this one starts with the change)."""
     out: list[NarrativeStatement] = []
     subject = topic = ""
-    for clause in _CLAUSE.split(text):
-        def emit(metric: str, printed: str, kind: ValueKind, unit: MoneyUnit | None, direction: str | None = None,
-                 subj: str | None = None) -> None:
-            out.append(NarrativeStatement(
-                doc_id=doc_id, section=section, subject=subj if subj is not None else subject, metric=metric,
-                value=_cell(doc_id, line_no, page, printed, kind, unit, source), direction=direction,
-                sentence=clause.strip()))
 
+    def emit(clause: str, subj: str, metric: str, printed: str, kind: ValueKind, unit: MoneyUnit | None,
+             direction: str | None = None) -> None:
+        out.append(NarrativeStatement(
+            doc_id=doc_id, section=section, subject=subj, metric=metric, direction=direction,
+            value=_cell(doc_id, line_no, page, printed, kind, unit, source), sentence=clause.strip()))
+
+    for clause in _CLAUSE.split(text):
         change = CHANGE.search(clause)
         for m in AMOUNT.finditer(clause):
             if change and change.start("n") <= m.start() < change.end():
                 continue
             subject = _subject(clause[: m.start()]) or subject
             topic = topic or subject
-            emit("amount", m.group("n"), ValueKind.MONEY, MoneyUnit(m.group("u")))
-        own = _subject(clause[: change.start()]) if change else ""
+            emit(clause, subject, "amount", m.group("n"), ValueKind.MONEY, MoneyUnit(m.group("u")))
+        about = (_subject(clause[: change.start()]) if change else "") or topic or prev_topic
         if change:
             d = "increase" if change.group("dir") in ("增加", "增长") else "decrease"
-            emit("change", change.group("n"), ValueKind.MONEY, MoneyUnit(change.group("u")), d,
-                 subj=own or topic or prev_topic)
+            emit(clause, about, "change", change.group("n"), ValueKind.MONEY, MoneyUnit(change.group("u")), d)
         if SAME.search(clause):
-            emit("change", "0", ValueKind.MONEY, MoneyUnit.WAN, "same", subj=topic or subject)
+            emit(clause, topic or subject, "change", "0", ValueKind.MONEY, MoneyUnit.WAN, "same")
         for m in CHANGE_PCT.finditer(clause):
             d = "increase" if m.group("dir") in ("增加", "增长") else "decrease"
-            emit("change_pct", m.group("n"), ValueKind.PERCENT, None, d, subj=own or topic or prev_topic)
+            emit(clause, about, "change_pct", m.group("n"), ValueKind.PERCENT, None, d)
         for m in SHARE.finditer(clause):
-            emit("share", m.group("n"), ValueKind.PERCENT, None)
+            emit(clause, subject, "share", m.group("n"), ValueKind.PERCENT, None)
         for m in COUNT.finditer(clause):
-            emit("count", m.group("n"), ValueKind.COUNT, None, subj=m.group("what"))
+            emit(clause, m.group("what"), "count", m.group("n"), ValueKind.COUNT, None)
     return out, topic or prev_topic
 
 
