@@ -31,6 +31,7 @@ NARRATIVE = [
     ("预算执行率(%)", re.compile(r"预算执行率(?:为|是|达到)?\s*([\d.]+)\s*%")),
 ]
 _NUMERIC = re.compile(r"^[\d,]+(\.\d+)?%?$")
+_LEADING_AMOUNT = re.compile(r"^[\d,]+(\.\d+)?(万元|元)?(?=$|[（(])")  # 2265万元（承建单位）
 
 
 def _first(line: SourceLine) -> str:
@@ -191,11 +192,13 @@ class FormBuilder:
             if not pairs:
                 continue
             if any("实施期资金总额" in lab for lab, _ in pairs) or any("年度资金总额" in lab for lab, _ in pairs) \
-                    or any(k in pairs[0][0] for k in ("中央", "省级", "市县", "自筹", "其他资金")):
+                    or any(k in pairs[0][0] for k in ("中央", "省级", "市县", "自筹", "其他资金", "财政拨款")):
                 for (lab, j), key in zip(pairs, ("实施期资金", "年度资金"), strict=False):
                     if "年度资金总额" in lab and key == "实施期资金":
                         key = "年度资金"
-                    self.add(key, line, [self.cell(lab, line, j, MoneyUnit.YUAN)])
+                    lab = "实施期资金总额" if lab == "中期资金总额" else lab
+                    printed = _LEADING_AMOUNT.match(norm_key(line.cells[j].text))
+                    self.add(key, line, [self.cell(lab, line, j, MoneyUnit.YUAN, printed.group(0) if printed else None)])
 
     @staticmethod
     def _pairs(line: SourceLine) -> list[tuple[str, int]]:
@@ -205,10 +208,10 @@ class FormBuilder:
             t = norm_key(c.text)
             if not t:
                 continue
-            if _NUMERIC.match(t) and label:
+            if _LEADING_AMOUNT.match(t) and label:
                 out.append((label, j))
                 label = None
-            elif not _NUMERIC.match(t):
+            elif not _LEADING_AMOUNT.match(t):
                 label = re.sub(r"^其中[:：]", "", t).rstrip(":：")
         return out
 
