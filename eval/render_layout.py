@@ -9,6 +9,7 @@ widths, wrapped cell lines, row heights).
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import dataclass, field
@@ -68,9 +69,10 @@ class Layout:
     row_extra: float = 2.0
     col_slack: float = 1.1
     col_cap_em: float = 18.0  # widest column before text wraps, in em
+    min_squeeze: float = 0.65  # text columns may shrink to this share of their width to keep a table portrait
     rule_width: float = 0.6
     repeat_headers: bool = True
-    blank_break_prob: float = 0.8
+    blank_break_fill: float = 0.5  # break at a blank line inside a table once the page is this full
     table_new_page: bool = False
     center_tables: bool = False
     para_indent: bool = True
@@ -89,12 +91,13 @@ class Layout:
             cell_spacing=round(r.uniform(1.2, 1.4), 2),
             pad_x=round(r.uniform(2.0, 4.0), 1),
             pad_y=round(r.uniform(1.5, 3.5), 1),
-            row_extra=round(r.uniform(0.0, 6.0), 1),
+            row_extra=round(r.uniform(0.0, 4.0), 1),
             col_slack=round(r.uniform(1.0, 1.3), 2),
-            col_cap_em=round(r.uniform(13.0, 22.0), 1),
+            col_cap_em=round(r.uniform(10.0, 20.0), 1),
+            min_squeeze=round(r.uniform(0.5, 0.8), 2),
             rule_width=round(r.uniform(0.4, 1.0), 2),
             repeat_headers=r.random() < 0.5,
-            blank_break_prob=round(r.uniform(0.5, 1.0), 2),
+            blank_break_fill=round(r.uniform(0.25, 0.75), 2),
             table_new_page=r.random() < 0.5,
             center_tables=r.random() < 0.5,
             para_indent=r.random() < 0.7,
@@ -143,18 +146,28 @@ def _text_line(lineno: int, raw: str) -> Line:
 
 
 def _header_count(rows: list[Row]) -> int:
+    """The non-numeric rows at the top of a table (at most 3) when numbers follow. None for a form-like
+    block (few rows carry a number) or a run of hundreds of rows (forms printed back to back, separated
+    by blank lines): their top rows are the first form's fields, not column headers."""
+    numeric = [any(is_number(c) for c in row.cells) for row in rows]
     n = 0
-    while n < min(3, len(rows) - 1) and not any(is_number(c) for c in rows[n].cells):
+    while n < min(3, len(rows) - 1) and not numeric[n]:
         n += 1
-    return n if n < len(rows) and any(is_number(c) for c in rows[n].cells) else 0
+    body = numeric[n:]
+    return n if body and body[0] and sum(body) >= 0.2 * len(body) and len(rows) <= 300 else 0
 
 
 def _make_table(raw_rows: list[tuple[int, str, int]]) -> Table:
     split = [(n, raw.split("\t"), brk) for n, raw, brk in raw_rows]
     ncols = max(len(cells) for _, cells, _ in split)
     rows = [
-        Row(n, [clean(c) for c in cells] + [""] * (ncols - len(cells)), len(cells),
-            [indent_em(c) for c in cells] + [0.0] * (ncols - len(cells)), brk)
+        Row(
+            n,
+            [clean(c) for c in cells] + [""] * (ncols - len(cells)),
+            len(cells),
+            [indent_em(c) for c in cells] + [0.0] * (ncols - len(cells)),
+            brk,
+        )
         for n, cells, brk in split
     ]
     return Table(rows, _header_count(rows))
@@ -189,7 +202,7 @@ def parse(text: str) -> list[Line | Table]:
 
 
 def _next_is_row(raw: list[str], i: int) -> bool:
-    for line in raw[i + 1:]:
+    for line in raw[i + 1 :]:
         if line.strip():
             return "\t" in line
     return False
@@ -203,17 +216,16 @@ class Metrics:
     _adv: dict[str, float] = field(default_factory=dict)
 
     def width(self, text: str, size: float) -> float:
-        adv = self._adv
-        total = 0.0
-        for c in text:
-            w = adv.get(c)
-            if w is None:
-                w = adv[c] = self.font.glyph_advance(ord(c))
-            total += w
-        return total * size
+        try:
+            return sum(map(self._adv.__getitem__, text)) * size
+        except KeyError:
+            self._adv.update({c: self.font.glyph_advance(ord(c)) for c in set(text) - self._adv.keys()})
+            return sum(map(self._adv.__getitem__, text)) * size
 
     def wrap(self, text: str, width: float, size: float) -> list[str]:
         """Greedy wrap; CJK breaks anywhere, runs of Latin letters/digits only when longer than a line."""
+        if self.width(text, size) <= width:
+            return [text.strip()] if text.strip() else []
         lines: list[str] = []
         cur, cur_w = "", 0.0
         for tok in self._tokens(text, width, size):
@@ -238,64 +250,80 @@ class Metrics:
 
 @dataclass
 class TablePlan:
-    """Geometry of one table block: font size, orientation, column widths, wrapped cells, row heights."""
+    """Geometry of one table block: orientation, column widths, and per row its font size (smaller only
+    for a row that would not fit on a page: Excel's shrink-to-fit), wrapped cell lines and height."""
 
     fs: float
     landscape: bool
     widths: list[float]
     cells: list[list[list[str]]]
     heights: list[float]
+    row_fs: list[float]
 
 
 def _natural_em(table: Table, m: Metrics) -> tuple[list[float], list[float]]:
+    """Per column: the text width wanted (95th percentile: one long outlier cell wraps rather than widening
+    its column), and the widest number (numbers never wrap), in em."""
     ncols = len(table.rows[0].cells)
-    text, num = [0.0] * ncols, [0.0] * ncols
+    texts: list[list[float]] = [[] for _ in range(ncols)]
+    num = [0.0] * ncols
     for row in table.rows:
         for j, cell in enumerate(row.cells):
             if is_number(cell):
                 num[j] = max(num[j], m.width(cell, 1.0))
             elif cell:
-                text[j] = max(text[j], m.width(cell, 1.0) + row.indents[j])
-    return text, num
+                texts[j].append(m.width(cell, 1.0) + row.indents[j])
+    return [sorted(ws)[math.ceil(0.95 * len(ws)) - 1] if ws else 0.0 for ws in texts], num
 
 
-def _widths(nat: tuple[list[float], list[float]], fs: float, lay: Layout) -> list[float]:
-    return [max(min(t, lay.col_cap_em), n, 2.0) * fs * lay.col_slack + 2 * lay.pad_x for t, n in zip(*nat)]
+def _widths(nat: tuple[list[float], list[float]], fs: float, lay: Layout, squeeze: float = 1.0) -> list[float]:
+    """Column widths: capped text width (squeezed, never below 3 em), numbers never wrap."""
+    return [
+        max(min(t, lay.col_cap_em) * squeeze, min(t, 3.0), n, 2.0) * fs * lay.col_slack + 2 * lay.pad_x
+        for t, n in zip(*nat, strict=True)
+    ]
 
 
-def _wrap_rows(table: Table, m: Metrics, widths: list[float], fs: float, lay: Layout) -> tuple[list, list[float]]:
-    cells, heights = [], []
-    for row in table.rows:
-        wrapped = [
-            ([c] if c else []) if is_number(c) else m.wrap(c, w - 2 * lay.pad_x - row.indents[j] * fs, fs)
-            for j, (c, w) in enumerate(zip(row.cells, widths))
-        ]
-        cells.append(wrapped)
-        lines = max(1, max(len(w) for w in wrapped))
-        heights.append(2 * lay.pad_y + lines * fs * lay.cell_spacing + lay.row_extra)
-    return cells, heights
+def _squeeze(nat: tuple[list[float], list[float]], fs: float, lay: Layout, avail: float, least: float) -> float | None:
+    """The least squeezing of the text columns (down to ``least``) that fits ``avail``, if any."""
+    s = 1.0
+    while s >= least - 1e-9:
+        if sum(_widths(nat, fs, lay, s)) <= avail:
+            return s
+        s -= 0.05
+    return None
+
+
+def _wrap_row(row: Row, m: Metrics, widths: list[float], fs: float, lay: Layout) -> tuple[list[list[str]], float]:
+    wrapped = [
+        ([c] if c else []) if is_number(c) else m.wrap(c, w - 2 * lay.pad_x - row.indents[j] * fs, fs)
+        for j, (c, w) in enumerate(zip(row.cells, widths, strict=True))
+    ]
+    lines = max(1, max(len(w) for w in wrapped))
+    return wrapped, 2 * lay.pad_y + lines * fs * lay.cell_spacing + lay.row_extra
 
 
 def plan_table(table: Table, m: Metrics, lay: Layout) -> TablePlan:
-    """Portrait if it fits, else landscape; scale the font down if even landscape is too narrow or a row
-    is taller than a page (after giving the spare page width to the column that makes it tall)."""
+    """Portrait if it fits (text columns may be squeezed, wrapping more), else landscape; scale the font
+    down if even landscape is too narrow. A row taller than a page gets a smaller font."""
     nat = _natural_em(table, m)
     fs = lay.font_size
-    widths = _widths(nat, fs, lay)
-    landscape = sum(widths) > A4[0] - 2 * lay.margin_x
+    squeeze = _squeeze(nat, fs, lay, A4[0] - 2 * lay.margin_x, lay.min_squeeze)
+    landscape = squeeze is None
     avail = (A4[1] if landscape else A4[0]) - 2 * lay.margin_x
-    while sum(widths) > avail and fs > 3.0:
-        fs = max(3.0, fs * min(0.97, avail / sum(widths)))
-        widths = _widths(nat, fs, lay)
-    max_h = 0.9 * ((A4[0] if landscape else A4[1]) - lay.margin_top - lay.margin_bottom)
-    cells, heights = _wrap_rows(table, m, widths, fs, lay)
-    while max(heights) > max_h and fs > 3.0:
-        tall = heights.index(max(heights))
-        col = max(range(len(widths)), key=lambda j: len(cells[tall][j]))
-        if avail - sum(widths) > 1.0:
-            widths[col] += avail - sum(widths)
-        else:
-            fs *= 0.9
-            widths = _widths(nat, fs, lay)
-        cells, heights = _wrap_rows(table, m, widths, fs, lay)
-    return TablePlan(fs, landscape, widths, cells, heights)
+    while squeeze is None:
+        squeeze = _squeeze(nat, fs, lay, avail, 0.1) or (0.1 if fs <= 3.0 else None)
+        fs = fs if squeeze else max(3.0, fs * 0.95)
+    widths = _widths(nat, fs, lay, squeeze)
+    max_h = 0.6 * ((A4[0] if landscape else A4[1]) - lay.margin_top - lay.margin_bottom)
+    plan = TablePlan(fs, landscape, widths, [], [], [])
+    for row in table.rows:
+        row_fs = fs
+        cells, h = _wrap_row(row, m, widths, row_fs, lay)
+        while h > max_h and row_fs > 2.0:
+            row_fs *= 0.92
+            cells, h = _wrap_row(row, m, widths, row_fs, lay)
+        plan.cells.append(cells)
+        plan.heights.append(h)
+        plan.row_fs.append(row_fs)
+    return plan
