@@ -35,8 +35,7 @@ def _apply_one(table: Table, c: Correction) -> bool:
             row.role = RowRole.NOISE
         return row is not None
     if c.kind in (CorrectionKind.CELL_VALUE, CorrectionKind.COLUMN_ASSIGNMENT) and c.cell and c.new is not None:
-        row = table.row(c.cell.row_key)
-        cell = row.cell(c.cell.column) if row else None
+        cell = table.find_cell(c.cell.row_key, c.cell.column)
         if cell is None:
             return False
         unit = cell.value.money_unit

@@ -84,7 +84,7 @@ def performance_target(t: Table) -> list[Record]:
 
 def self_evaluation(t: Table) -> list[Record]:
     funds = t.row("资金总额")
-    total = t.row("合计")
+    total = t.row("合计") or t.row("总分")
     narrative = t.row("项目绩效分析")
 
     def f(col: str) -> Cell | None:

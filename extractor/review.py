@@ -60,8 +60,7 @@ def correct_cell(store: Store, key: CellKey, new: str, author: str, reason: str,
         raise EditConflict(f"{key} was changed by another reviewer (version {current}, you loaded {base_version}); "
                            "reload to see their value")
     table = store.table(key.doc_id, key.table_id)
-    row = table.row(key.row_key) if table else None
-    cell = row.cell(key.column) if row else None
+    cell = table.find_cell(key.row_key, key.column) if table else None
     if cell is None:
         raise ReviewError(f"no cell {key}")
     return _commit(store, Correction(doc_id=key.doc_id, kind=CorrectionKind.CELL_VALUE, author=author, cell=key,

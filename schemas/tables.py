@@ -122,6 +122,14 @@ class Table(BaseModel):
                 return r
         return None
 
+    def find_cell(self, row_key: str, column: str) -> Cell | None:
+        """The cell at (row key, column). Two-sided tables repeat a row key on each side (总计),
+        so every row with the key is searched."""
+        for r in self.rows:
+            if r.key == row_key and (c := r.cell(column)) is not None:
+                return c
+        return None
+
 
 class PageInfo(BaseModel):
     number: int

@@ -26,10 +26,20 @@ FUND_COLUMNS = {
     "执行率": "执行率", "预算执行率": "执行率", "预算执行率(B/A×100%)": "执行率", "分值": "分值", "得分": "得分",
 }
 NARRATIVE = [
-    ("年初预算数(元)", re.compile(r"年初预算(?:数)?(?:为|是)?\s*([\d,]+(?:\.\d+)?)\s*元")),
-    ("预算执行数(元)", re.compile(r"(?:预算)?执行数(?:为|是)?\s*([\d,]+(?:\.\d+)?)\s*元")),
+    ("年初预算数(元)", re.compile(r"年初预算(?:数)?(?:为|是)?\s*([\d,]+(?:\.\d+)?)\s*(万?元)")),
+    ("预算执行数(元)", re.compile(r"(?:预算执行数|执行数|预算执行|全年执行|共计支付|支付)(?:为|是)?\s*([\d,]+(?:\.\d+)?)\s*(万?元)")),
     ("预算执行率(%)", re.compile(r"预算执行率(?:为|是|达到)?\s*([\d.]+)\s*%")),
 ]
+FUND_SOURCES = ["实施期资金总额", "年度资金总额", "中期资金总额", "中央财政资金", "省级财政资金", "市县(区)财政资金",
+                "单位自筹", "其他资金", "财政拨款"]
+
+
+def canonical_source(label: str) -> str:
+    """A fund-source label cut off by a narrow cell (省级财政, 单位自) is the standard one it begins."""
+    return next((c for c in FUND_SOURCES if len(label) >= 2 and c.startswith(label)), label)
+
+
+_GLUED = re.compile(r"^(?:其中[:：])?([^\d:：]{2,}?)[:：]?([\d,]+(?:\.\d+)?(?:万元|元)?)$")
 _NUMERIC = re.compile(r"^[\d,]+(\.\d+)?%?$")
 _LEADING_AMOUNT = re.compile(r"^[\d,]+(\.\d+)?(万元|元)?(?=$|[（(])")  # 2265万元（承建单位）
 
@@ -166,7 +176,7 @@ class FormBuilder:
             nums = _numbers(line)
             if first in ("合计", "总分") and nums:
                 cols = ["分值", "得分"] if len(nums) >= 2 else ["得分"]
-                self.add("合计", line, [self.cell(c, line, j, None) for c, j in zip(cols, nums[-2:], strict=False)],
+                self.add(first, line, [self.cell(c, line, j, None) for c, j in zip(cols, nums[-2:], strict=False)],
                          label=first, role=RowRole.TOTAL)
 
     def narrative(self, lines: list[SourceLine]) -> None:
@@ -178,42 +188,86 @@ class FormBuilder:
             for column, pattern in NARRATIVE:
                 if m := pattern.search(text):
                     j = next((k for k, c in enumerate(line.cells) if m.group(0) in c.text), 0)
+                    unit = None if "%" in column else MoneyUnit(m.group(2))
                     cells.append(Cell(column=column, value=Value(
-                        printed=m.group(1), kind=ValueKind.PERCENT if "%" in column else ValueKind.MONEY,
-                        number=parse_value(m.group(1)).number, money_unit=None if "%" in column else MoneyUnit.YUAN),
+                        printed=m.group(1) + ("万元" if unit == MoneyUnit.WAN else ""),
+                        kind=ValueKind.PERCENT if "%" in column else ValueKind.MONEY,
+                        number=parse_value(m.group(1)).number, money_unit=unit),
                         provenance=provenance(self.doc_id, line, self.source, j, self.table_id)))
             self.add("项目绩效分析", line, cells)
 
     # --- 绩效目标表 / 整体支出绩效目标表 ---
     def target_funds(self) -> None:
-        """Pairs of (label, amount): the first pair of a line is 实施期, the second 年度."""
+        """(label, amount) pairs. A label at or right of the 年度资金总额 label's cell is 年度, else 实施期;
+        a label whose amount is printed on a later line (a wrapped merged cell) waits for it."""
+        annual_col: int | None = None
+        pending: list[tuple[str, str]] = []
         for line in self.block.rows:
-            pairs = self._pairs(line)
-            if not pairs:
+            labels = {norm_key(c.text): j for j, c in enumerate(line.cells)}
+            if annual_col is None:
+                annual_col = next((j for t, j in labels.items() if "年度资金总额" in t), None)
+            if annual_col is None:
                 continue
-            if any("实施期资金总额" in lab for lab, _ in pairs) or any("年度资金总额" in lab for lab, _ in pairs) \
-                    or any(k in pairs[0][0] for k in ("中央", "省级", "市县", "自筹", "其他资金", "财政拨款")):
-                for (lab, j), key in zip(pairs, ("实施期资金", "年度资金"), strict=False):
-                    if "年度资金总额" in lab and key == "实施期资金":
-                        key = "年度资金"
-                    lab = "实施期资金总额" if lab == "中期资金总额" else lab
-                    printed = _LEADING_AMOUNT.match(norm_key(line.cells[j].text))
-                    self.add(key, line, [self.cell(lab, line, j, MoneyUnit.YUAN, printed.group(0) if printed else None)])
+            pairs, orphans, waiting = self._pairs(line)
+            for n, (lab, j) in enumerate(pairs):
+                if len(pairs) >= 2:  # rows print 实施期 then 年度, even when cells drift between rows
+                    key = "实施期资金" if n == 0 else "年度资金"
+                else:
+                    annual = self._label_col(line, lab, j) >= annual_col or "年度资金总额" in lab
+                    key = "年度资金" if annual else "实施期资金"
+                if "年度资金总额" in lab:
+                    key = "年度资金"
+                self.add_source(key, lab, line, j)
+            for j in orphans:
+                if pending:
+                    key, lab = pending.pop(0)
+                    self.add_source(key, lab, line, j)
+            pending += [("年度资金" if col >= annual_col else "实施期资金", lab) for lab, col in waiting
+                        if lab in FUND_SOURCES]
+            if any(t.startswith(("项目概况", "立项依据")) for t in labels):
+                break
 
     @staticmethod
-    def _pairs(line: SourceLine) -> list[tuple[str, int]]:
-        out: list[tuple[str, int]] = []
-        label = None
+    def _label_col(line: SourceLine, label: str, value_col: int) -> int:
+        for j in range(value_col - 1, -1, -1):
+            if canonical_source(re.sub(r"^其中[:：]", "", norm_key(line.cells[j].text)).rstrip(":：")) == label:
+                return j
+        return value_col
+
+    def add_source(self, key: str, label: str, line: SourceLine, j: int) -> None:
+        label = "实施期资金总额" if label == "中期资金总额" else label
+        text = norm_key(line.cells[j].text)
+        glued = _GLUED.match(text)
+        printed = _LEADING_AMOUNT.match(glued.group(2) if glued and not _LEADING_AMOUNT.match(text) else text)
+        self.add(key, line, [self.cell(label, line, j, MoneyUnit.YUAN, printed.group(0) if printed else None)])
+
+    @staticmethod
+    def _pairs(line: SourceLine) -> tuple[list[tuple[str, int]], list[int], list[tuple[str, int]]]:
+        """(label, value cell) pairs, values with no label before them, labels with no value after them."""
+        pairs: list[tuple[str, int]] = []
+        orphans: list[int] = []
+        label: tuple[str, int] | None = None
+        waiting: list[tuple[str, int]] = []
         for j, c in enumerate(line.cells):
             t = norm_key(c.text)
             if not t:
                 continue
-            if _LEADING_AMOUNT.match(t) and label:
-                out.append((label, j))
+            if (m := _GLUED.match(t)) and canonical_source(m.group(1)) in FUND_SOURCES:  # 中期资金总额:3514万元
+                pairs.append((canonical_source(m.group(1)), j))
                 label = None
-            elif not _LEADING_AMOUNT.match(t):
-                label = re.sub(r"^其中[:：]", "", t).rstrip(":：")
-        return out
+            elif _LEADING_AMOUNT.match(t):
+                if label:
+                    pairs.append((label[0], j))
+                    label = None
+                else:
+                    orphans.append(j)
+            else:
+                if label:
+                    waiting.append(label)
+                label = (canonical_source(re.sub(r"^其中[:：]", "", t).rstrip(":：")), j)
+        if label:
+            waiting.append(label)
+        return pairs, orphans, waiting
 
 
 def merge_rows(rows: list[Row]) -> list[Row]:

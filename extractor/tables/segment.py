@@ -79,7 +79,9 @@ def is_noise(line: SourceLine, furniture: set[str]) -> bool:
     text = line_text(line)
     if not text or _DASHES.match(text):
         return True
-    if len(line.nonempty) == 1 and (norm_key(text) in furniture or _PAGE_NO.match(text)):
+    if len(line.nonempty) == 1 and norm_key(text) in furniture:
+        return True
+    if len(line.cells) == 1 and _PAGE_NO.match(text):  # a lone number inside a table row is a value
         return True
     return all(_DASHES.match(c) for c in line.nonempty)
 

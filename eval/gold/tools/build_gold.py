@@ -5,7 +5,8 @@ judgement calls as explicit overrides), after reading the document; the script o
 figures of those cells so they are not retyped, and refuses cells it was not told about. It imports
 nothing from ``extractor/``. Every table was then checked by eye against the document (see ../README.md).
 
-    python eval/gold/tools/build_gold.py            # writes eval/gold/*.json
+    python eval/gold/tools/build_gold.py            # compares with eval/gold/*.json (writes nothing)
+    python eval/gold/tools/build_gold.py --write    # deliberately replaces eval/gold/*.json
     python eval/gold/tools/build_gold.py --check    # prints every table and re-runs the sum identities
 """
 
@@ -510,14 +511,27 @@ def check(doc: GoldDocument) -> list[str]:
     return probs
 
 
+# Gold changes only deliberately: files are rewritten only with --write (or this switch, which a test
+# requires to be off).
+REGENERATE = False
+
+
+def build() -> list[tuple[GoldDocument, str]]:
+    return [(fenyang(), "fenyang-emergency-2024-budget.json"), (datong(), "datong-emergency-2025-budget.json"),
+            (yangcheng(), "yangcheng-emergency-2024-final-accounts.json")]
+
+
 def main() -> None:
-    docs = ((fenyang(), "fenyang-emergency-2024-budget.json"), (datong(), "datong-emergency-2025-budget.json"),
-            (yangcheng(), "yangcheng-emergency-2024-final-accounts.json"))
+    docs = build()
+    write = REGENERATE or "--write" in sys.argv
     for doc, out in docs:
         text = doc.model_dump_json(indent=1)
         GoldDocument.model_validate_json(text)
-        (OUT / out).write_text(text + "\n", encoding="utf-8")
-        print(out, len(doc.tables), "tables", sum(len(tb.cells) for tb in doc.tables), "cells")
+        same = (OUT / out).exists() and (OUT / out).read_text(encoding="utf-8") == text + "\n"
+        if write:
+            (OUT / out).write_text(text + "\n", encoding="utf-8")
+        print(out, len(doc.tables), "tables", sum(len(tb.cells) for tb in doc.tables), "cells",
+              "unchanged" if same else ("WRITTEN" if write else "DIFFERS (use --write to replace)"))
     if "--check" in sys.argv:
         for doc, _ in docs:
             for p in check(doc):
