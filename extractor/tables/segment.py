@@ -100,6 +100,13 @@ def _starts_form(line: SourceLine, nxt: SourceLine | None) -> bool:
     return bool(nxt.nonempty) and norm_key(nxt.nonempty[0]).startswith("主管部门")
 
 
+def _repeats(block: TableBlock, line: SourceLine, repeat: int) -> bool:
+    """A page break repeated the table's first rows (its header) at the top of the next page."""
+    if repeat >= len(block.rows) or [norm_key(t) for t in line.texts] != [norm_key(t) for t in block.rows[repeat].texts]:
+        return False
+    return repeat > 0 or line.page != block.rows[-1].page
+
+
 def _awaits_name_row(block: TableBlock | None) -> bool:
     """A titled form table (自评表, 绩效目标表) whose 项目名称 row has not come yet."""
     if block is None or block.template is None or block.template.layout != "form":
@@ -115,6 +122,7 @@ def segment(doc: LoadedDocument) -> Segmentation:
     current: TableBlock | None = None
     pending_label: str | None = None
     skip_yuan = False
+    repeat = 0  # position in the table's first rows while a header repeated after a page break is skipped
     useful = [ln for ln in lines if not is_noise(ln, furniture)]
     for i, line in enumerate(useful):
         text = line_text(line)
@@ -149,6 +157,12 @@ def segment(doc: LoadedDocument) -> Segmentation:
                 current.notes.append(text)
                 current.empty = current.empty or EMPTY_MARK in text
                 continue
+        if _is_row(line) and current is not None and current.rows:
+            if _repeats(current, line, repeat):
+                current.dropped.append(line)
+                repeat += 1
+                continue
+            repeat = 0
         if _is_row(line):
             if _starts_form(line, nxt) and not _awaits_name_row(current):
                 from extractor.tables.catalog import BY_KIND
