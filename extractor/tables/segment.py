@@ -122,16 +122,23 @@ def segment(doc: LoadedDocument) -> Segmentation:
     current: TableBlock | None = None
     pending_label: str | None = None
     skip_yuan = False
+    wrapped_title_tail = -1
     repeat = 0  # position in the table's first rows while a header repeated after a page break is skipped
     useful = [ln for ln in lines if not is_noise(ln, furniture)]
     for i, line in enumerate(useful):
         text = line_text(line)
         nxt = useful[i + 1] if i + 1 < len(useful) else None
+        if line.line_no == wrapped_title_tail:
+            continue
         if skip_yuan and text == "元":
             skip_yuan = False
             continue
         skip_yuan = False
         template = is_title(text) if len(line.nonempty) <= 2 else None
+        if template is None and len(line.nonempty) == 1 and nxt is not None and len(nxt.cells) == 1 \
+                and 0 < len(line_text(nxt)) <= 12 and (template := is_title(text + line_text(nxt))):
+            text = text + line_text(nxt)  # a title wrapped onto a second line ("…自评" + "表")
+            wrapped_title_tail = nxt.line_no
         if template is not None:
             current = TableBlock(template=template, title=text, title_line=line, label=pending_label)
             pending_label = None
