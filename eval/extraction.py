@@ -54,7 +54,13 @@ def _gold_on_pages(gold: GoldDocument, path: Path, seed: int, pages: list[int]) 
     from eval.render import read_text, render_digital
 
     _, truth = render_digital(read_text(path), seed)
-    keep = [t for t in gold.tables if truth.line_pages.get(t.line) in pages]
+    starts = sorted(t.line for t in gold.tables) + [max(truth.line_pages) + 1]
+    keep = []
+    for t in gold.tables:
+        end = next(s for s in starts if s > t.line)
+        on = {p for ln, p in truth.line_pages.items() if t.line <= ln < end}
+        if on and on <= set(pages):  # the whole table was scanned
+            keep.append(t)
     return gold.model_copy(update={"tables": keep})
 
 

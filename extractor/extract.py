@@ -9,6 +9,7 @@ from extractor.layout import LoadedDocument
 from extractor.tables.forms import build_form_table
 from extractor.tables.grid import build_grid_table
 from extractor.tables.segment import Segmentation, line_text, segment
+from extractor.tables.stream import is_stream_document, stream_segment
 from schemas.tables import DocKind, Table, TableKind
 
 _ORG_TITLE = re.compile(r"^(?P<org>\S{2,30}?(局|委员会|委|办公室|中心|院|所|站|队|部|厅|会|学校|医院|政府))$")
@@ -16,7 +17,13 @@ _YEAR_KIND = re.compile(r"(?P<year>20\d{2})年度?.*?(?P<kind>预算|决算)(公
 
 
 def extract_tables(doc: LoadedDocument) -> tuple[list[Table], Segmentation]:
-    seg = segment(doc)
+    # plain get_text() output (one cell per line, empty cells gone) is rebuilt into grids first
+    seg = stream_segment(doc) if is_stream_document(doc) else segment(doc)
+    return build_tables(doc, seg), seg
+
+
+def build_tables(doc: LoadedDocument, seg: Segmentation) -> list[Table]:
+    """Segmented blocks → tables with ids ``<kind>#<ordinal>``."""
     tables: list[Table] = []
     ordinal: Counter[str] = Counter()
     for block in seg.tables:
@@ -24,10 +31,12 @@ def extract_tables(doc: LoadedDocument) -> tuple[list[Table], Segmentation]:
         ordinal[kind.value] += 1
         table_id = f"{kind.value}#{ordinal[kind.value]}"
         if block.template is not None and block.template.layout == "form":
-            tables.append(build_form_table(block, doc.doc_id, doc.source, table_id))
+            table = build_form_table(block, doc.doc_id, doc.source, table_id)
         else:
-            tables.append(build_grid_table(block, doc.doc_id, doc.source, table_id))
-    return tables, seg
+            table = build_grid_table(block, doc.doc_id, doc.source, table_id)
+        table.repairs.extend(getattr(block, "repairs", []))
+        tables.append(table)
+    return tables
 
 
 def document_identity(seg: Segmentation, tables: list[Table]) -> tuple[str | None, int | None, DocKind]:
