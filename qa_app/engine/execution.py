@@ -1,0 +1,145 @@
+"""Project execution on both bases (see domain.md, "Under-executed: two bases").
+
+initial basis = 全年执行数 ÷ 年初预算数 (the 预算编制数 where the table splits it); adjusted basis =
+全年执行数 ÷ 全年预算数. A project with no (or a zero) 年初预算数 was funded during the year and has
+no initial-basis rate. The narrative (项目绩效分析) quotes amounts in 元 and a rate against the
+年初预算数; where it disagrees with the table, we say so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extractor.store import Store
+from qa_app.engine.catalog import DocData
+from qa_app.engine.cite import Cites, quantize
+from qa_app.engine.sourcetext import block_after, original_lines, sentences
+from schemas.records import SelfEvaluation
+from schemas.tables import Cell, Table
+
+REASON = re.compile(r"原因|偏低|未达|偏差|偏大|结余|未能|未完成|未统计|未进行|缴回|交回|收回")
+HEADERISH = re.compile(r"分析|措施|建议|情况")
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class ExecRow:
+    doc: DocData
+    table: Table
+    rec: SelfEvaluation
+    rate_initial: Decimal | None = None
+    rate_adjusted: Decimal | None = None
+    narrative: dict[str, Cell] = field(default_factory=dict)  # 年初预算数(元) / 预算执行数(元) / 预算执行率(%)
+    reasons: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.rec.project_name or self.table.title
+
+    @property
+    def has_initial(self) -> bool:
+        return self.rate_initial is not None
+
+    def below(self, basis: str | None, threshold: Decimal) -> bool:
+        rates = {"initial": [self.rate_initial], "adjusted": [self.rate_adjusted]}.get(
+            basis or "", [self.rate_initial, self.rate_adjusted])
+        return any(r is not None and r < threshold for r in rates)
+
+    def sort_key(self, basis: str | None) -> tuple:
+        if basis == "adjusted":
+            return (0, self.rate_adjusted if self.rate_adjusted is not None else HUNDRED * 10)
+        if self.rate_initial is not None:
+            return (0, self.rate_initial)
+        return (1, self.rate_adjusted if self.rate_adjusted is not None else HUNDRED * 10)
+
+
+def _num(c: Cell | None) -> Decimal | None:
+    return c.value.number if c is not None and c.value.number is not None else None
+
+
+def _rate(executed: Cell | None, base: Cell | None) -> Decimal | None:
+    e, b = _num(executed), _num(base)
+    return None if e is None or not b else e / b * 100
+
+
+def exec_rows(store: Store, doc: DocData) -> list[ExecRow]:
+    out = []
+    for rec in doc.records_of(SelfEvaluation):
+        table = doc.table_by_id.get(rec.table_id)
+        if table is None:
+            continue
+        row = ExecRow(doc, table, rec, _rate(rec.executed, rec.initial_budget), _rate(rec.executed, rec.adjusted_budget))
+        if (nr := table.row("项目绩效分析")) is not None:
+            row.narrative = {c.column: c for c in nr.cells if c.value.printed.strip()}
+        row.reasons = reasons(store, doc, table)
+        out.append(row)
+    return out
+
+
+def reasons(store: Store, doc: DocData, table: Table, limit: int = 2) -> list[tuple[int, str]]:
+    """Sentences of the form's text that give a reason (项目绩效分析 first, then indicator notes)."""
+    if not original_lines(store, doc):
+        return []
+    starts = [r.provenance.line_start for r in table.rows if r.provenance.line_start]
+    start = min(starts) if starts else (table.provenance.line_start or 0)
+    analysis = table.row("项目绩效分析")
+    split = (analysis.provenance.line_start if analysis else None) or start
+    lines = block_after(store, doc, start, limit=80)
+    found: list[tuple[int, int, str]] = []
+    for ln in lines:
+        for cell in ln.text.split("\t"):
+            for s in sentences(cell.strip()):
+                if REASON.search(s) and not (len(s) <= 24 and HEADERISH.search(s) and not re.search(r"\d", s)):
+                    found.append((0 if ln.line_no >= split else 1, ln.line_no, s))
+    found.sort(key=lambda x: x[0])
+    chosen: list[tuple[int, str]] = []
+    for _, ln_no, s in found:
+        if any(s in c or c in s for _, c in chosen):
+            continue
+        chosen.append((ln_no, s[:120]))
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def _close(narr_yuan: Decimal, table_wan: Cell) -> bool:
+    wan = _num(table_wan)
+    if wan is None:
+        return True
+    tol = Decimal(1).scaleb(-table_wan.value.decimals) / 2 + Decimal("0.00005")
+    return abs(narr_yuan / 10000 - wan) <= tol
+
+
+def _rate_matches(printed: Cell, computed: Decimal) -> bool:
+    d = printed.value.decimals
+    p = _num(printed)
+    if p is None:
+        return True
+    trunc = (computed * 10**d).to_integral_value(rounding="ROUND_DOWN") / Decimal(10**d)
+    return quantize(computed, d) == p or trunc == p
+
+
+def disagreements(row: ExecRow, cites: Cites) -> list[str]:
+    """Table vs narrative, each number cited."""
+    out = []
+    rec, n, doc, t = row.rec, row.narrative, row.doc, row.table
+    pairs = (("年初预算数(元)", rec.initial_budget, "年初预算数"), ("预算执行数(元)", rec.executed, "全年执行数"))
+    for col, cell, what in pairs:
+        narr = _num(n[col]) if col in n else None
+        if narr is not None and cell is not None and not _close(narr, cell):
+            if what == "年初预算数" and not row.has_initial:
+                continue
+            out.append(f"说明中{what}{cites.cell(doc, t, '项目绩效分析', n[col])}，表内为{cites.cell(doc, t, '资金总额', cell)}")
+    rate = row.rate_initial if row.has_initial else row.rate_adjusted
+    basis = "年初预算数" if row.has_initial else "全年预算数"
+    if "预算执行率(%)" in n and rate is not None and not _rate_matches(n["预算执行率(%)"], rate):
+        base = rec.initial_budget if row.has_initial else rec.adjusted_budget
+        for operand in (rec.executed, base):
+            if operand is not None:
+                cites.cell(doc, t, "资金总额", operand)
+        calc = cites.pct(doc, rec.executed.value.printed, base.value.printed,  # type: ignore[union-attr]
+                         f"{row.name} 执行率（{basis}口径）= 全年执行数 ÷ {basis} × 100")
+        out.append(f"说明中执行率{cites.cell(doc, t, '项目绩效分析', n['预算执行率(%)'], False)}%，按表内数字计算为{calc}")
+    return out

@@ -1,0 +1,97 @@
+"""Text of the source document: narrative lines from the store, and for text inputs the original
+lines (table text that is not a cell, e.g. a self-evaluation's 项目绩效分析 sentences).
+
+Also the narrative's year-on-year sentences ("比上年度减少0.15万元，下降4.11%",
+"比2023年预算减少4.15万元", "与2023年预算数相同"): the only source for last year's figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from extractor.load_text import decode_text
+from extractor.store import Store
+from qa_app.engine.catalog import DocData
+from schemas.provenance import SourceKind
+
+_SENT_END = re.compile(r"(?<=[。；;！!？?])")
+CHANGE = re.compile(
+    r"(比(?:上年度?|上一年度?|20\d{2}年度?)(?:预算数?|决算数?)?(?:增加|减少|增长|下降|持平)[^，。；,;]*?"
+    r"(?:万元|元|%)(?:[，,](?:增长|下降|减少|增加)[\d.]+%)?)"
+    r"|(与(?:上年度?|20\d{2}年度?)(?:预算数?|决算数?)?相同)")
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    line_no: int
+    page: int
+    text: str
+
+
+def _home(store: Store) -> Path:
+    return Path(store.path).parent
+
+
+@lru_cache(maxsize=32)
+def _file_lines(path: str, mtime: float) -> tuple[str, ...]:
+    return tuple(decode_text(Path(path).read_bytes()).split("\n"))
+
+
+def original_lines(store: Store, doc: DocData) -> tuple[str, ...]:
+    """The original file's lines (text inputs only; empty for PDFs and missing files)."""
+    if doc.meta.source != SourceKind.TEXT:
+        return ()
+    hits = sorted((_home(store) / "files").glob(f"{doc.id}.*"))
+    if not hits:
+        return ()
+    return _file_lines(str(hits[0]), hits[0].stat().st_mtime)
+
+
+def line_at(store: Store, doc: DocData, line_no: int) -> str | None:
+    for ln, _pg, text in doc.narrative:
+        if ln == line_no:
+            return text
+    lines = original_lines(store, doc)
+    return lines[line_no - 1].replace("\t", " ").strip() if 0 < line_no <= len(lines) else None
+
+
+def block_after(store: Store, doc: DocData, start: int, limit: int = 40) -> list[SourceLine]:
+    """Raw lines (TABs kept) from ``start`` to the first blank line after ``start`` (a form's text)."""
+    lines = original_lines(store, doc)
+    out: list[SourceLine] = []
+    for n in range(max(start, 1), min(len(lines), start + limit - 1) + 1):
+        text = lines[n - 1].rstrip("\r")
+        if not text.strip():
+            if out:
+                break
+            continue
+        out.append(SourceLine(n, 1, text))
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_END.split(text) if s.strip()]
+
+
+@dataclass(frozen=True)
+class ChangeSentence:
+    line_no: int
+    page: int
+    sentence: str  # the whole sentence, for context
+    clause: str  # the quoted year-on-year clause
+
+
+def change_sentences(doc: DocData, *subjects: str) -> list[ChangeSentence]:
+    """Narrative sentences about ``subjects`` that state a change against last year."""
+    out = []
+    for ln, pg, text in doc.narrative:
+        if not any(s in text for s in subjects) or len(text) < 12 or "....." in text:
+            continue
+        for sent in sentences(text):
+            if any(s in sent for s in subjects) and (m := CHANGE.search(sent)):
+                out.append(ChangeSentence(ln, pg, sent, m.group(0)))
+                break
+    return out

@@ -1,0 +1,204 @@
+"""The search index: Chroma (vectors) + BM25 (jieba/bm25s), fused by reciprocal rank fusion.
+
+- Chroma: ``PersistentClient`` under ``BUDGETLENS_HOME/chroma``, or ``HttpClient`` when
+  ``BUDGETLENS_CHROMA_URL`` is set (``http://host:port``). The embedding function is an offline one
+  registered with Chroma (``qa_app.engine.embeddings``; ``BUDGETLENS_EMBEDDING`` picks another).
+- BM25: row sentences + every vector chunk, persisted under ``BUDGETLENS_HOME/index/bm25.json``.
+- ``update_index(store, doc_id)`` is called by the store after every ingest/correction
+  (``extractor.hooks``); re-indexing a document replaces its entries. A manifest records which
+  version of each document is indexed, so ``SearchIndex.sync`` repairs a missed or failed update.
+- One process writes at a time: an exclusive ``fcntl`` lock on ``index/write.lock``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from extractor.store import Store
+from qa_app.engine.bm25 import Bm25Index
+from qa_app.engine.catalog import DocData, invalidate, load_catalog
+from qa_app.engine.chunks import document_chunks
+from qa_app.engine.embeddings import embedding_function
+
+log = logging.getLogger(__name__)
+RRF_K = 60
+BATCH = 256
+MAX_CACHED = 50_000
+_VECTORS: dict[tuple[str, str], object] = {}
+
+
+@dataclass
+class Hit:
+    id: str
+    text: str
+    meta: dict = field(default_factory=dict)
+    score: float = 0.0  # fused RRF score
+    ranks: dict[str, int] = field(default_factory=dict)  # per retriever, 1-based
+
+
+def _client(home: Path):  # noqa: ANN202 - chromadb's client type is private
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if url := os.environ.get("BUDGETLENS_CHROMA_URL"):
+        u = urlparse(url if "://" in url else f"http://{url}")
+        return chromadb.HttpClient(host=u.hostname or "localhost", port=u.port or 8000, ssl=u.scheme == "https",
+                                   settings=settings)
+    return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+
+
+def doc_version(doc: DocData, store: Store) -> str:
+    row = store.db.execute("SELECT count(*), coalesce(sum(version), 0) FROM cells WHERE doc_id=?", (doc.id,)).fetchone()
+    return f"{doc.meta.ingested_at}|{row[0]}|{row[1]}"
+
+
+class SearchIndex:
+    def __init__(self, home: Path, embedding: str | None = None):
+        self.home = home
+        self.dir = home / "index"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.spec, self.ef = embedding_function(embedding)
+        self.name = "budgetlens_" + re.sub(r"[^a-zA-Z0-9]+", "_", self.spec).strip("_")[:40]
+        self.client = _client(home)
+        self.collection = self.client.get_or_create_collection(
+            name=self.name, embedding_function=self.ef, metadata={"hnsw:space": "cosine"})  # type: ignore[arg-type]
+        self.bm25 = Bm25Index(self.dir / "bm25.json")
+        self.manifest_path = self.dir / f"manifest-{self.name}.json"
+
+    # --- writing ---
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        with open(self.dir / "write.lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _manifest(self) -> dict[str, str]:
+        try:
+            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save_manifest(self, manifest: dict[str, str]) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest), encoding="utf-8")
+        os.replace(tmp, self.manifest_path)
+
+    def index_document(self, store: Store, doc: DocData) -> int:
+        """(Re)index one document; its old entries are removed first. Returns the number of entries."""
+        chunks = document_chunks(doc)
+        vec = [c for c in chunks if c.kind != "row"]
+        with self.write_lock():
+            self.bm25.load()
+            self.collection.delete(where={"doc_id": doc.id})
+            for i in range(0, len(vec), BATCH):
+                part = vec[i:i + BATCH]
+                self.collection.upsert(ids=[c.id for c in part], documents=[c.text for c in part],
+                                       embeddings=self.embed([c.embed_text for c in part]),  # type: ignore[arg-type]
+                                       metadatas=[c.meta for c in part])  # type: ignore[arg-type]
+            self.bm25.put(doc.id, chunks)
+            self.bm25.save()
+            manifest = self._manifest()
+            manifest[doc.id] = doc_version(doc, store)
+            self._save_manifest(manifest)
+        return len(chunks)
+
+    def embed(self, texts: list[str]) -> list:
+        """Embeddings, reusing those of texts this process embedded before (a re-index after a
+        correction only embeds the chunks that changed)."""
+        todo = [t for t in dict.fromkeys(texts) if (self.spec, t) not in _VECTORS]
+        if todo:
+            if len(_VECTORS) > MAX_CACHED:
+                _VECTORS.clear()
+            _VECTORS.update({(self.spec, t): v for t, v in zip(todo, self.ef(todo), strict=True)})
+        return [_VECTORS[(self.spec, t)] for t in texts]
+
+    def remove_document(self, doc_id: str) -> None:
+        with self.write_lock():
+            self.bm25.load()
+            self.collection.delete(where={"doc_id": doc_id})
+            self.bm25.drop(doc_id)
+            self.bm25.save()
+            manifest = self._manifest()
+            manifest.pop(doc_id, None)
+            self._save_manifest(manifest)
+
+    def sync(self, store: Store) -> list[str]:
+        """Index what the store has and the index lacks (or has in an older version); drop the rest."""
+        cat = load_catalog(store)
+        manifest = self._manifest()
+        changed = []
+        for doc in cat.docs:
+            if manifest.get(doc.id) != doc_version(doc, store):
+                self.index_document(store, doc)
+                changed.append(doc.id)
+        for gone in set(manifest) - {d.id for d in cat.docs}:
+            self.remove_document(gone)
+            changed.append(gone)
+        return changed
+
+    # --- reading ---
+    def vector_search(self, query: str, k: int, doc_ids: set[str] | None = None) -> list[tuple[str, str, dict]]:
+        if self.collection.count() == 0:
+            return []
+        where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
+        emb = self.ef.embed_query([query]) if hasattr(self.ef, "embed_query") else self.ef([query])
+        res = self.collection.query(query_embeddings=emb, n_results=min(k, self.collection.count()),
+                                    where=where)  # type: ignore[arg-type]
+        return list(zip(res["ids"][0], res["documents"][0], res["metadatas"][0], strict=True))  # type: ignore[index]
+
+    def search(self, query: str, k: int = 8, doc_ids: set[str] | None = None, depth: int = 30) -> list[Hit]:
+        """Reciprocal rank fusion of the vector and BM25 rankings: score = Σ 1 / (60 + rank)."""
+        hits: dict[str, Hit] = {}
+        for rank, (cid, text, meta) in enumerate(self.vector_search(query, depth, doc_ids), start=1):
+            hits[cid] = Hit(cid, text, dict(meta), ranks={"vector": rank})
+        for rank, h in enumerate(self.bm25.search(query, depth, doc_ids), start=1):
+            entry = self.bm25.entry(h.id) or {}
+            hit = hits.setdefault(h.id, Hit(h.id, entry.get("text", ""), dict(entry.get("meta", {}))))
+            hit.ranks["bm25"] = rank
+        for hit in hits.values():
+            hit.score = sum(1.0 / (RRF_K + r) for r in hit.ranks.values())
+        return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+_INDEXES: dict[tuple[str, str], SearchIndex] = {}
+_LOCK = threading.Lock()
+
+
+def get_index(home: Path, embedding: str | None = None) -> SearchIndex:
+    spec = embedding or os.environ.get("BUDGETLENS_EMBEDDING") or "use"
+    key = (str(home.resolve()), spec + "|" + os.environ.get("BUDGETLENS_CHROMA_URL", ""))
+    with _LOCK:
+        if key not in _INDEXES:
+            _INDEXES[key] = SearchIndex(home, spec)
+        return _INDEXES[key]
+
+
+def update_index(store: Store, doc_id: str) -> None:
+    """Hook called by the store after an ingest or a correction: re-index that document.
+
+    A failure is logged, not raised (the extraction is saved either way); the next search repairs
+    the index through ``SearchIndex.sync``."""
+    invalidate(store)
+    try:
+        index = get_index(Path(store.path).parent)
+        doc = load_catalog(store).doc(doc_id)
+        if doc is None:
+            index.remove_document(doc_id)
+        else:
+            index.index_document(store, doc)
+    except Exception as exc:  # noqa: BLE001 - the index must never break an ingest
+        log.warning("search index not updated for %s: %s (it is rebuilt on the next question)", doc_id[:8], exc)
