@@ -1,0 +1,3 @@
+from qa_app.app.chat_page import render
+
+render()

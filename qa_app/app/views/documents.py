@@ -1,0 +1,3 @@
+from qa_app.app.documents_page import render
+
+render()

@@ -1,0 +1,3 @@
+from qa_app.app.overview_page import render
+
+render()

@@ -1,0 +1,3 @@
+from qa_app.app.review_page import render
+
+render()
