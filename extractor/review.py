@@ -7,7 +7,7 @@ from extractor.corrections import apply_corrections
 from extractor.hooks import document_changed
 from extractor.pipeline import validate_tables
 from extractor.store import Store
-from schemas.findings import Correction, CorrectionKind, EditConflict
+from schemas.findings import Correction, CorrectionKind
 from schemas.tables import CellKey, TableKind
 
 
@@ -26,7 +26,7 @@ def _require_reason(reason: str) -> None:
         raise ReviewError("a reason is required for every correction")
 
 
-def _commit(store: Store, c: Correction) -> Correction:
+def _commit(store: Store, c: Correction, expected_version: int | None = None) -> Correction:
     table_id = c.cell.table_id if c.cell else c.table_id
     table = store.table(c.doc_id, table_id) if table_id else None
     if c.kind not in (CorrectionKind.FALSE_POSITIVE, CorrectionKind.ACCEPT_REPAIR, CorrectionKind.REJECT_REPAIR):
@@ -34,7 +34,8 @@ def _commit(store: Store, c: Correction) -> Correction:
             raise ReviewError(f"no table {table_id} in document {c.doc_id[:8]}")
         if apply_corrections([table], [c]):
             raise ReviewError(f"{c.kind.value}: the target cell/row does not exist in {table.id}")
-    saved = store.append_correction(c)
+    saved = (store.append_cell_correction(c, expected_version) if c.kind == CorrectionKind.CELL_VALUE
+             else store.append_correction(c))
     if table is not None:
         store.replace_table(table)
     revalidate(store, c.doc_id)
@@ -55,16 +56,13 @@ def correct_cell(store: Store, key: CellKey, new: str, author: str, reason: str,
     """Change one cell's value. ``base_version`` is the version the editor loaded: if another
     reviewer saved this cell since, ``EditConflict`` is raised and nothing is written."""
     _require_reason(reason)
-    current = cell_version(store, key)
-    if base_version is not None and base_version != current:
-        raise EditConflict(f"{key} was changed by another reviewer (version {current}, you loaded {base_version}); "
-                           "reload to see their value")
     table = store.table(key.doc_id, key.table_id)
     cell = table.find_cell(key.row_key, key.column) if table else None
     if cell is None:
         raise ReviewError(f"no cell {key}")
-    return _commit(store, Correction(doc_id=key.doc_id, kind=CorrectionKind.CELL_VALUE, author=author, cell=key,
-                                     old=cell.value.printed, new=new, reason=reason, base_version=current))
+    correction = Correction(doc_id=key.doc_id, kind=CorrectionKind.CELL_VALUE, author=author, cell=key,
+                            old=cell.value.printed, new=new, reason=reason)
+    return _commit(store, correction, base_version)
 
 
 def reclassify_table(store: Store, doc_id: str, table_id: str, new_kind: TableKind, author: str,

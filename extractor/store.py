@@ -176,6 +176,34 @@ class Store:
             db.execute("UPDATE corrections SET json=? WHERE id=?", (c.model_dump_json(), c.id))
         return c
 
+    def append_cell_correction(self, c: Correction, expected_version: int | None) -> Correction:
+        """Append a cell correction only if the cell is still at ``expected_version`` (the number of
+        earlier cell corrections), checked and written under one write lock: no lost update across
+        processes. Raises ``EditConflict``."""
+        from schemas.findings import EditConflict
+
+        assert c.cell is not None
+        c = c.model_copy(update={"created_at": c.created_at or datetime.now(UTC)})
+        if self.db.in_transaction:
+            self.db.commit()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self.db.execute("SELECT json FROM corrections WHERE doc_id=? AND kind=?",
+                                   (c.doc_id, c.kind.value)).fetchall()
+            current = sum(1 for (j,) in rows if Correction.model_validate_json(j).cell == c.cell)
+            if expected_version is not None and expected_version != current:
+                raise EditConflict(f"{c.cell} was changed by another reviewer (version {current}, you loaded "
+                                   f"{expected_version}); reload to see their value")
+            cur = self.db.execute("INSERT INTO corrections (doc_id, kind, author, created_at, json) VALUES (?,?,?,?,?)",
+                                  (c.doc_id, c.kind.value, c.author, c.created_at.isoformat(), "{}"))
+            c = c.model_copy(update={"id": cur.lastrowid, "base_version": current})
+            self.db.execute("UPDATE corrections SET json=? WHERE id=?", (c.model_dump_json(), c.id))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return c
+
     def corrections(self, doc_id: str | None = None) -> list[Correction]:
         q, args = (("SELECT json FROM corrections WHERE doc_id=? ORDER BY id", (doc_id,)) if doc_id
                    else ("SELECT json FROM corrections ORDER BY id", ()))
