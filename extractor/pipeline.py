@@ -62,7 +62,8 @@ def load_any(path: Path, data: bytes, doc_id: str, settings: ExtractionSettings,
         except ImportError as exc:  # pragma: no cover - the PDF loader ships with the package
             raise IngestError(f"PDF support is not installed: {exc}") from exc
         try:
-            return load_pdf(data, doc_id, path.name, ocr=settings.ocr, progress=progress)
+            return load_pdf(data, doc_id, path.name, ocr=settings.ocr, progress=progress,
+                            ocr_engine=settings.ocr_engine, ocr_dpi=settings.ocr_dpi)
         except PdfLoadError as exc:
             raise IngestError(str(exc)) from exc
     if suffix in TEXT_SUFFIXES:
@@ -74,13 +75,13 @@ def load_any(path: Path, data: bytes, doc_id: str, settings: ExtractionSettings,
 
 
 def validate_tables(tables: list[Table], doc_id: str) -> list[Finding]:
-    try:
-        from extractor.validate.evaluate import validate
-    except ImportError:
-        return []
+    """All rule findings, plus single-digit repairs proposed for review (never applied)."""
     from extractor.records import records_from_tables
+    from extractor.validate import suggest_digit_repairs, validate
 
-    return list(validate(tables, records_from_tables(tables), doc_id).findings)
+    records = records_from_tables(tables)
+    report = validate(tables, records, doc_id)
+    return [*report.findings, *suggest_digit_repairs(tables, report, records)]
 
 
 def ingest_file(path: Path, store: Store, home: Path, settings: ExtractionSettings | None = None,
