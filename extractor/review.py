@@ -7,7 +7,7 @@ from extractor.corrections import apply_corrections
 from extractor.hooks import document_changed
 from extractor.pipeline import validate_tables
 from extractor.store import Store
-from schemas.findings import Correction, CorrectionKind
+from schemas.findings import Correction, CorrectionKind, Finding
 from schemas.tables import CellKey, TableKind
 
 
@@ -44,11 +44,17 @@ def _commit(store: Store, c: Correction, expected_version: int | None = None) ->
 
 
 def revalidate(store: Store, doc_id: str) -> None:
+    save_revalidated(store, doc_id, validate_tables(store.tables(doc_id), doc_id, store.statements(doc_id)))
+
+
+def save_revalidated(store: Store, doc_id: str, findings: list[Finding]) -> None:
+    """Replace the rule findings, keeping the reviewers' false-positive marks and the findings that rules
+    do not produce (the LLM assist's notes)."""
     false_positive = {c.finding_id for c in store.corrections(doc_id) if c.kind == CorrectionKind.FALSE_POSITIVE}
-    findings = validate_tables(store.tables(doc_id), doc_id)
+    kept = [f for f in store.findings(doc_id) if f.rule_id.startswith("llm.")]
     for f in findings:
         f.false_positive = f.id in false_positive
-    store.save_findings(doc_id, findings)
+    store.save_findings(doc_id, [*findings, *kept])
 
 
 def correct_cell(store: Store, key: CellKey, new: str, author: str, reason: str,

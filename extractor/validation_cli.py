@@ -19,12 +19,15 @@ def run_validate(store: Store, metas: list[DocumentMeta], as_json: bool, fmt: st
     except ImportError as exc:
         raise click.ClickException(f"the validator is not available: {exc}") from exc
     from extractor.records import records_from_tables
+    from extractor.review import save_revalidated
+    from extractor.validate import suggest_digit_repairs
 
     reports = []
     for meta in metas:
         tables = store.tables(meta.id)
-        report = validate(tables, records_from_tables(tables), meta.id)
-        store.save_findings(meta.id, list(report.findings))
+        records = records_from_tables(tables)
+        report = validate(tables, records, meta.id, statements=store.statements(meta.id))
+        save_revalidated(store, meta.id, [*report.findings, *suggest_digit_repairs(tables, report, records)])
         reports.append((meta, report))
     if fmt == "csv":
         if out is None:

@@ -17,11 +17,14 @@ from extractor.validate.checks import (
     ColumnSumCheck,
     CrossTableCheck,
     EconomicRollupCheck,
+    NameMatchCheck,
+    NarrativeCheck,
     ProjectTotalCheck,
     RatioCheck,
     RollupCheck,
     RowSumCheck,
     ScoreSumCheck,
+    TablesPresentCheck,
     TargetAmountCheck,
     TargetCopiesCheck,
     TargetCoverageCheck,
@@ -190,6 +193,12 @@ def _performance_rules() -> list[Rule]:
              tables=pt + PROJECTS, formula="项目支出表的项目 ↔ 绩效目标表", severity="warning", check=TargetCoverageCheck()),
         Rule(id="perf.duplicate_copies", title_zh="重复打印的绩效目标表金额一致", title_en="Duplicated attachments agree",
              tables=pt, formula="同一项目的各份绩效目标表 年度资金总额 相同", check=TargetCopiesCheck(exact=True)),
+        Rule(id="perf.name_match", title_zh="绩效目标表项目名称 = 项目支出表项目名称", title_en="Target table names its project",
+             tables=pt + PROJECTS, formula="绩效目标表 项目名称 = 项目支出表 项目名称（只差一两个字：疑似识别错误 Z→2、品→吕、县→市）",
+             severity="warning", check=NameMatchCheck()),
+        Rule(id="selfeval.duplicate_copies", title_zh="重复打印的自评表执行数一致", title_en="Duplicated self-evaluations agree",
+             tables=(SE,), formula="同一项目的各份自评表 全年执行数 相同",
+             check=TargetCopiesCheck(form=SE, row="资金总额", column="全年执行数", exact=True)),
         Rule(id="selfeval.balance", title_zh="自评表 结余 = 全年预算数 − 全年执行数", title_en="Balance = budget − executed",
              tables=(SE,), formula="资金结(转)余 = 全年预算数 − 全年执行数",
              check=ColumnSumCheck(total="资金结(转)余|结余|结转结余", parts=("全年预算数",), minus=("全年执行数",),
@@ -294,7 +303,46 @@ def _cross_rules() -> list[Rule]:
     ]
 
 
-CATALOG: list[Rule] = _summary_rules() + _function_rules() + _small_table_rules() + _performance_rules() + _cross_rules()
+BUDGET_STANDARD = (K.BUDGET_SUMMARY, K.BUDGET_INCOME, K.BUDGET_EXPENDITURE, K.BUDGET_FISCAL_SUMMARY,
+                   K.BUDGET_GENERAL_EXPENDITURE, K.BUDGET_BASIC_ECONOMIC, K.BUDGET_FUND_EXPENDITURE, K.BUDGET_STATE_CAPITAL,
+                   K.BUDGET_SANGONG)
+BUDGET_EXTENDED = (K.BUDGET_FUND_INCOME, K.BUDGET_OPERATING_COST, K.BUDGET_PROJECTS, K.BUDGET_PROJECTS_CARRYOVER)
+FINAL_STANDARD = (K.FINAL_SUMMARY, K.FINAL_INCOME, K.FINAL_EXPENDITURE, K.FINAL_FISCAL_SUMMARY, K.FINAL_GENERAL_EXPENDITURE,
+                  K.FINAL_BASIC_DETAIL, K.FINAL_FUND, K.FINAL_STATE_CAPITAL, K.FINAL_SANGONG, K.FINAL_INFO_STATS)
+NARRATED = BUDGET_STANDARD + BUDGET_EXTENDED + FINAL_STANDARD + (SE, K.PERFORMANCE_TARGET)
+
+
+def _narrative_rules() -> list[Rule]:
+    """The 情况说明 against the tables (needs the narrative statements: ``validate(..., statements=...)``)."""
+    def rule(metric: str, zh: str, en: str, formula: str) -> Rule:
+        return Rule(id=f"narrative.{metric}", title_zh=zh, title_en=en, tables=NARRATED, formula=formula,
+                    check=NarrativeCheck(metric=metric))  # type: ignore[arg-type]
+
+    return [
+        rule("amount", "情况说明所述金额 = 表中数", "Narrative amount = table value",
+             "情况说明的每个金额 = 其主语所指的表格单元格（按名称对应，必要时模糊匹配；按说明的打印精度比较）"),
+        rule("share", "情况说明所述占比 = 部分 ÷ 整体", "Narrative share = part ÷ whole",
+             "占比 = 该项金额 ÷ 所属总额 × 100%（按打印精度，四舍五入或截断均可）"),
+        rule("change", "情况说明所述增减率 = 增减额 ÷ 上年数", "Narrative change rate",
+             "增减率 = 增减额 ÷ (本年数 − 增减额) × 100%（本年数取表中数）"),
+        rule("count", "情况说明所述个数 = 表格所列个数", "Narrative count = tables printed",
+             "自评个数 = 自评表张数；公开项目绩效目标个数 = 有绩效目标表的项目数；二级项目个数 = 项目支出表项目数；"
+             "“N个项目，涉及金额X万元”的 X = 项目支出合计"),
+        rule("sum", "情况说明所述合计 = 所述各项之和", "Narrative total = Σ stated parts",
+             "政府采购总额 = 货物 + 工程 + 服务（同一句中所述）"),
+    ]
+
+
+def _document_rules() -> list[Rule]:
+    return [Rule(id="doc.tables_present", title_zh="标准表格齐全", title_en="Standard tables are all printed",
+                 tables=BUDGET_STANDARD + BUDGET_EXTENDED + FINAL_STANDARD, severity="warning",
+                 formula="预算：收支总表…“三公”经费表 9 张（13 张表的版式另含政府性基金收入、机关运行经费、项目支出 本年/上年结转）；"
+                         "决算：公开01–10 表；无数据的表也应打印",
+                 check=TablesPresentCheck(budget=BUDGET_STANDARD, budget_extended=BUDGET_EXTENDED, final=FINAL_STANDARD))]
+
+
+CATALOG: list[Rule] = (_summary_rules() + _function_rules() + _small_table_rules() + _performance_rules() + _cross_rules()
+                       + _narrative_rules() + _document_rules())
 RULES: dict[str, Rule] = {r.id: r for r in CATALOG}
 assert len(RULES) == len(CATALOG), "duplicate rule ids"
 

@@ -152,13 +152,49 @@ class TargetCoverageCheck(_Check):
 
 
 class TargetCopiesCheck(_Check):
-    """A 绩效目标表 printed more than once: the copies carry the same 年度资金总额."""
+    """A form printed more than once (same project): the copies carry the same ``row``/``column`` figure
+    (绩效目标表 年度资金总额; 自评表 全年执行数)."""
 
     kind: Literal["target_copies"] = "target_copies"
+    form: TableKind = TableKind.PERFORMANCE_TARGET
+    row: str = "年度资金"
+    column: str = "年度资金总额"
+
+
+class NameMatchCheck(_Check):
+    """A 绩效目标表's project name is printed as in the 项目支出表 (a match found only after dropping a
+    prefix or by similarity is an OCR slip such as Z→2, 品→吕, 县→市)."""
+
+    kind: Literal["name_match"] = "name_match"
+
+
+class TablesPresentCheck(_Check):
+    """The standard tables of the document's family are printed (本表无数据 counts as printed).
+    ``budget``/``final``: always expected; ``budget_extended``: a layout printing at least
+    ``min_extended`` of them prints them all (the 13-table budget layouts). A document printing fewer
+    than ``min_present`` standard tables is an excerpt (an attachment alone): not checked."""
+
+    kind: Literal["tables_present"] = "tables_present"
+    budget: tuple[TableKind, ...]
+    budget_extended: tuple[TableKind, ...] = ()
+    min_extended: int = 2
+    final: tuple[TableKind, ...] = ()
+    min_present: int = 5
+
+
+class NarrativeCheck(_Check):
+    """Figures quoted in the narrative (情况说明, ``NarrativeStatement``s) against the tables.
+    ``metric``: ``amount`` (= the table value its subject names), ``share`` (= part ÷ whole at the
+    printed precision), ``change`` (增减率 = 增减额 ÷ (本年数 − 增减额)), ``count`` (= the tables or
+    rows counted), ``sum`` (a stated total = Σ its stated parts, e.g. 政府采购 = 货物 + 工程 + 服务)."""
+
+    kind: Literal["narrative"] = "narrative"
+    metric: Literal["amount", "share", "change", "count", "sum"]
 
 
 AnyCheck = Annotated[
     RollupCheck | EconomicRollupCheck | ColumnSumCheck | RowSumCheck | ProjectTotalCheck | ScoreSumCheck
-    | RatioCheck | CrossTableCheck | CodeMatchCheck | TargetAmountCheck | TargetCoverageCheck | TargetCopiesCheck,
+    | RatioCheck | CrossTableCheck | CodeMatchCheck | TargetAmountCheck | TargetCoverageCheck | TargetCopiesCheck
+    | NameMatchCheck | TablesPresentCheck | NarrativeCheck,
     Field(discriminator="kind"),
 ]

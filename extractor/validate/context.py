@@ -8,7 +8,7 @@ from typing import Any
 
 from extractor.validate.catalog import TABLE_NAMES
 from extractor.validate.index import TableIndex
-from schemas.records import ProjectLine, Record
+from schemas.records import NarrativeStatement, ProjectLine, Record
 from schemas.tables import Table, TableKind, TableStatus
 
 FINAL_KINDS = {k for k in TableKind if k.value.startswith("final_")} | {TableKind.SELF_EVALUATION}
@@ -17,8 +17,10 @@ BUDGET_KINDS = {k for k in TableKind if k.value.startswith("budget_")} | {
 
 
 class DocContext:
-    def __init__(self, tables: Sequence[Table], records: Sequence[Record], doc_id: str):
+    def __init__(self, tables: Sequence[Table], records: Sequence[Record], doc_id: str,
+                 statements: Sequence[NarrativeStatement] = ()):
         self.doc_id = doc_id
+        self.statements = list(statements)
         self.indexes = [TableIndex(t, doc_id) for t in tables
                         if t.kind != TableKind.UNCLASSIFIED and t.status != TableStatus.UNCLASSIFIED]
         self.by_kind: dict[TableKind, list[TableIndex]] = {}

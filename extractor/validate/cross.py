@@ -47,8 +47,9 @@ def resolve(spec: CellSpec, ctx: DocContext, within: TableIndex | None = None) -
     if within is not None:
         return _in_table(within, spec, ctx)
     tabs = ctx.tables_of(spec.tables)
-    if not tabs:
-        return _absent(spec, f"文档中未找到{ctx.names(spec.tables)}")
+    if not tabs:  # a missing table is never 0, even where a missing row would be
+        reason = f"文档中未找到{ctx.names(spec.tables)}"
+        return None if spec.absent == "skip" else Skip(reason)
     if not spec.all_tables:
         first = ctx.first(spec.tables)
         assert first is not None

@@ -17,7 +17,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from extractor.validate import cross, projects, sums
+from extractor.validate import cross, documents, projects, statements, sums
 from extractor.validate.catalog import CATALOG, Rule
 from extractor.validate.checks import AnyCheck
 from extractor.validate.context import DocContext
@@ -25,7 +25,7 @@ from extractor.validate.identity import Identity, Item, Passed, Skip, Violation
 from extractor.validate.index import Term
 from extractor.validate.tolerance import Outcome
 from schemas.findings import CellRef, Finding, Severity
-from schemas.records import Record
+from schemas.records import NarrativeStatement, Record
 from schemas.tables import Table, TableKind
 
 Evaluator = Callable[[Any, Rule, DocContext], Iterator[Item]]
@@ -34,7 +34,8 @@ EVALUATORS: dict[str, Evaluator] = {
     "row_sum": sums.row_sum, "project_total": projects.project_total, "score_sum": cross.score_sum,
     "ratio": cross.ratio, "cross_table": cross.cross_table, "code_match": cross.code_match,
     "target_amount": projects.target_amount, "target_coverage": projects.target_coverage,
-    "target_copies": projects.target_copies,
+    "target_copies": projects.target_copies, "name_match": projects.name_match,
+    "tables_present": documents.tables_present, "narrative": statements.narrative,
 }
 _DECLARED = {c.model_fields["kind"].default for c in get_args(get_args(AnyCheck)[0])}
 if _DECLARED != set(EVALUATORS):  # a check kind without an evaluator (or the reverse) is a programming error
@@ -90,6 +91,8 @@ class _Collector:
     def __init__(self, report: ValidationReport, doc_id: str):
         self.report, self.doc_id = report, doc_id
         self.judged: list[tuple[Rule, Identity]] = []
+        self.not_applicable: dict[tuple[str, str], tuple[Finding, list[str], list[Term]]] = {}
+        self.skipped: set[tuple[str, ...]] = set()
 
     def add(self, rule: Rule, item: Item) -> None:
         counts = self.report.rules[rule.id]
@@ -97,6 +100,10 @@ class _Collector:
             counts.checked += 1
             counts.passed += 1
         elif isinstance(item, Skip):
+            key = (rule.id, item.where + item.reason, *item.table_ids)
+            if key in self.skipped:  # the same reason for the same table (one check per column): once
+                return
+            self.skipped.add(key)
             counts.not_checked += 1
             self.finding(rule, Severity.NOT_CHECKED, f"{item.where}未检查：{item.reason}", item.terms,
                          item.table_ids, extra=item.reason)
@@ -117,6 +124,9 @@ class _Collector:
         if item.blank:
             return
         j = item.judge()
+        if j.outcome is None and j.not_applicable:
+            self.na(rule, item, counts)
+            return
         if j.outcome is None:
             counts.not_checked += 1
             self.finding(rule, Severity.NOT_CHECKED, f"{item.where}未检查：{j.reason}", item.terms(), item.table_ids)
@@ -135,6 +145,23 @@ class _Collector:
             severity = Severity(rule.severity)
         f = self.finding(rule, severity, item.message(j, SUFFIX[severity]), item.terms(), item.table_ids)
         f.expected, f.actual, f.difference = j.expected, j.actual, j.difference
+
+    def na(self, rule: Rule, item: Identity, counts: RuleCounts) -> None:
+        """Inputs printed —— (not applicable in this layout): one not-checked finding per rule and table,
+        listing every place, instead of one per cell."""
+        table = (item.table_ids or [""])[0]
+        where = item.where.rstrip("：: ") or "（无位置）"
+        got = self.not_applicable.get((rule.id, table))
+        if got is None:
+            counts.not_checked += 1
+            f = self.finding(rule, Severity.NOT_CHECKED, "", item.terms(), item.table_ids)
+            got = self.not_applicable[(rule.id, table)] = (f, [], [])
+        f, wheres, terms = got
+        wheres.append(where)
+        terms += [t for t in item.terms() if t.state == "na"]
+        f.message = (f"未检查：{len(wheres)} 处的输入为“——”（不适用，本版式不打印），"
+                     f"无法核对：{'；'.join(wheres)}")
+        f.cells = _refs(terms) or f.cells
 
     def finding(self, rule: Rule, severity: Severity, message: str, terms: Sequence[Term], table_ids: Sequence[str],
                 extra: str = "") -> Finding:
@@ -156,9 +183,11 @@ def _check_kinds(rule: Rule, check: Any) -> tuple[TableKind, ...]:
 
 
 def validate(tables: Sequence[Table], records: Sequence[Record], doc_id: str,
-             rules: Sequence[Rule] = CATALOG) -> ValidationReport:
+             rules: Sequence[Rule] = CATALOG, statements: Sequence[NarrativeStatement] = ()) -> ValidationReport:
+    """``statements``: the narrative's figures (``extractor.narrative.parse_statements``); without them the
+    ``narrative.*`` rules have nothing to check."""
     start = time.perf_counter()
-    ctx = DocContext(tables, records, doc_id)
+    ctx = DocContext(tables, records, doc_id, statements)
     report = ValidationReport(doc_id=doc_id)
     collect = _Collector(report, doc_id)
     for rule in rules:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from extractor.validate.index import Term
 from extractor.validate.tolerance import (
@@ -30,6 +31,7 @@ class Judgement:
     actual: Decimal | None = None
     difference: Decimal | None = None
     reason: str = ""
+    not_applicable: bool = False  # not checked because an input is printed —— (a layout property, not a defect)
 
 
 @dataclass
@@ -113,7 +115,7 @@ class SumIdentity:
                     step = t.step
             if side and not kept:  # every operand of this side is —— (not applicable, never 0)
                 na = side[0][1]
-                return Judgement(None, reason=f"{na.label} 为“{na.printed.strip()}”（不适用）")
+                return Judgement(None, reason=f"{na.label} 为“{na.printed.strip()}”（不适用）", not_applicable=True)
             sides.append((total, nonzero, step))
         (lv, nl, ls), (rv, nr, rs) = sides
         n = max(nl, nr, 1)
@@ -174,7 +176,7 @@ class RatioIdentity:
         if reason := _unreadable(self.terms()):
             return Judgement(None, reason=reason)
         if any(t.state == "na" for t in self.terms()):
-            return Judgement(None, reason="有单元格为“——”（不适用）")
+            return Judgement(None, reason="有单元格为“——”（不适用）", not_applicable=True)
         ov = overrides or {}
         num, den = ov.get(self.numerator.key, self.numerator.value), ov.get(self.denominator.key, self.denominator.value)
         printed = ov.get(self.rate.key, self.rate.value)
@@ -194,5 +196,23 @@ class RatioIdentity:
                 f"{den.name} {den.printed.strip()} = {fmt(exact, d + 2)}%，差 {fmt(abs(j.difference), d)}{suffix}")
 
 
-Identity = SumIdentity | RatioIdentity
-Item = SumIdentity | RatioIdentity | Skip | Violation | Passed
+class Judged(Protocol):
+    """Any other identity (a narrative quote, a count): judged and phrased the same way."""
+
+    where: str
+
+    def terms(self) -> list[Term]: ...
+
+    @property
+    def table_ids(self) -> list[str]: ...
+
+    @property
+    def blank(self) -> bool: ...
+
+    def judge(self, overrides: Overrides | None = None) -> Judgement: ...
+
+    def message(self, j: Judgement, suffix: str) -> str: ...
+
+
+Identity = SumIdentity | RatioIdentity | Judged
+Item = SumIdentity | RatioIdentity | Judged | Skip | Violation | Passed

@@ -6,10 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from difflib import SequenceMatcher
 
 from extractor.validate.catalog import PROJECTS, Rule
-from extractor.validate.checks import ProjectTotalCheck, TargetAmountCheck, TargetCopiesCheck, TargetCoverageCheck
+from extractor.validate.checks import (
+    NameMatchCheck,
+    ProjectTotalCheck,
+    TargetAmountCheck,
+    TargetCopiesCheck,
+    TargetCoverageCheck,
+)
 from extractor.validate.context import DocContext
 from extractor.validate.identity import Item, Passed, Skip, SumIdentity, Violation
 from extractor.validate.index import TableIndex, Term, base_key, row_desc
@@ -20,6 +27,7 @@ from schemas.tables import Row, RowRole, TableKind
 
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,2}(?=[\u4e00-\u9fff])")  # Z/J/X/XM project-type marks, OCR'd as 2
 _TRAIL = re.compile(r"[.。,，、;；]+$")
+_PUNCT = re.compile(r"[“”\"'‘’《》()（）\[\]【】<>.。,，、;；:：\s-]")
 FUZZY = 0.85
 
 
@@ -44,9 +52,12 @@ def structure(ix: TableIndex, ctx: DocContext) -> Structure:
     deepest = max((r.indent for r in rows), default=0)
     varied = any(r.indent != deepest for r in rows)
 
+    adds_up = _sub_org_rows(ix, top)
+
     def is_org(r: Row) -> bool:
         return (r.role in (RowRole.TOTAL, RowRole.SUBTOTAL) or r.key in hints or (bool(org) and norm_key(r.label) == org)
-                or (top is not None and base_key(r.key) == base_key(top.key)) or (varied and r.indent < deepest))
+                or (top is not None and base_key(r.key) == base_key(top.key)) or (varied and r.indent < deepest)
+                or id(r) in adds_up)
 
     groups: list[tuple[Row, list[Row]]] = []
     direct: list[Row] = []
@@ -77,6 +88,26 @@ def project_total(check: ProjectTotalCheck, rule: Rule, ctx: DocContext) -> Iter
             for col in cols:
                 yield SumIdentity(left=[(1, ix.term(total, col))], right=[(1, ix.term(r, col)) for r in parts],
                                   where=f"{ix.name} “{col}” 列：", left_name=row_desc(total), right_name=right_name)
+
+
+_ORG_NAME = re.compile(r"(局|队|中心|站|所|院|办公室|委员会|馆|处|机关|\(本级\))$")
+
+
+def _sub_org_rows(ix: TableIndex, top: Row | None) -> set[int]:
+    """Rows named like an org (…局, …大队, …中心, …(本级)) whose amount is the sum of the rows below them up to
+    the next such row: sub-org totals, when the indentation that marks them was lost."""
+    named = [r for r in ix.rows if r is not top and _ORG_NAME.search(_TRAIL.sub("", norm_key(r.label or r.key)))]
+    out: set[int] = set()
+    for n, r in enumerate(named):
+        start = ix.position(r) + 1
+        end = ix.position(named[n + 1]) if n + 1 < len(named) else len(ix.rows)
+        below = [x for x in ix.rows[start:end] if x is not top]
+        for col in ix.numeric_columns if below else []:  # one column adding up is enough (another may be misprinted)
+            own = ix.term(r, col).value
+            if own and abs(own - sum((ix.term(x, col).value for x in below), Decimal(0))) <= Decimal("0.05"):
+                out.add(id(r))
+                break
+    return out
 
 
 # --- performance targets ---
@@ -122,17 +153,33 @@ def matches(ctx: DocContext) -> list[Match]:
     return out
 
 
+_ORDINAL = re.compile(r"[一二三四五六七八九十]+$")
+
+
+def _sibling(a: str, b: str) -> bool:
+    """Numbered siblings ('…经费', '…经费二'; an unnumbered name is the first, '…经费一') are two projects:
+    names with different ordinals never match by containment or similarity."""
+    def ordinal(n: str) -> str:
+        m = _ORDINAL.search(n)
+        return m.group(0) if m else "一"
+
+    return ordinal(a) != ordinal(b)
+
+
 def _contained(name: str, projects: list[tuple[str, Row, TableIndex]]) -> tuple[Row, TableIndex] | None:
     """One name is the other plus a suffix (a document number in brackets, a qualifier)."""
     if len(name) < 8:
         return None
-    hits = [(r, ix) for n, r, ix in projects if len(n) >= 8 and (n.startswith(name) or name.startswith(n))]
+    hits = [(r, ix) for n, r, ix in projects if len(n) >= 8 and (n.startswith(name) or name.startswith(n))
+            and not _sibling(n, name) and ("上年结转" in n) == ("上年结转" in name)]
     return hits[0] if len(hits) == 1 else None
 
 
 def _fuzzy(name: str, projects: list[tuple[str, Row, TableIndex]]) -> tuple[Row, TableIndex] | None:
     scored = []
     for n, r, ix in projects:
+        if _sibling(n, name):
+            continue
         sm = SequenceMatcher(None, name, n, autojunk=False)
         if sm.real_quick_ratio() >= FUZZY and sm.quick_ratio() >= FUZZY and (score := sm.ratio()) >= FUZZY:
             scored.append((score, r, ix))
@@ -200,24 +247,57 @@ def target_coverage(check: TargetCoverageCheck, rule: Rule, ctx: DocContext) -> 
                             [m.target.table.id])
 
 
+def _copies(check: TargetCopiesCheck, ctx: DocContext) -> list[list[tuple[TableIndex, str]]]:
+    """The forms printed more than once, grouped by project (targets: by the matched project)."""
+    groups: dict[object, list[tuple[TableIndex, str]]] = {}
+    if check.form == TableKind.PERFORMANCE_TARGET:
+        for m in matches(ctx):
+            groups.setdefault(id(m.project) if m.project is not None else name_key(m.name), []).append((m.target, m.name))
+    else:
+        for ix in ctx.tables_of([check.form]):
+            name = _target_name(ix, ctx)
+            groups.setdefault(name_key(name), []).append((ix, name))
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _figure(ix: TableIndex, check: TargetCopiesCheck) -> Term | None:
+    row, col = ix.find_row(check.row), ix.find_column(check.column)
+    return ix.term(row, col) if row is not None and col is not None and col in ix.cells(row) else None
+
+
 def target_copies(check: TargetCopiesCheck, rule: Rule, ctx: DocContext) -> Iterator[Item]:
-    if not ctx.tables_of([TableKind.PERFORMANCE_TARGET]):
-        yield Skip(f"文档中未找到{ctx.names([TableKind.PERFORMANCE_TARGET])}")
+    if not ctx.tables_of([check.form]):
+        yield Skip(f"文档中未找到{ctx.names([check.form])}")
         return
-    groups: dict[object, list[Match]] = {}
-    for m in matches(ctx):
-        groups.setdefault(id(m.project) if m.project is not None else name_key(m.name), []).append(m)
-    for copies in groups.values():
-        if len(copies) < 2:
-            continue
-        first = next((m for m in copies if _annual(m) is not None), None)
-        for m in copies:
-            annual = _annual(m)
-            if annual is None:
-                yield Skip(f"{m.target.name} 未打印“年度资金总额”，无法与另一份比较", table_ids=[m.target.table.id])
-            elif first is not None and m is not first:
-                ref = _annual(first)
-                assert ref is not None
-                yield SumIdentity(left=[(1, annual)], right=[(1, ref)], where=f"项目“{m.name}”的两份绩效目标表：",
-                                  left_name=f"{m.target.table.id} 年度资金总额", right_name=f"{first.target.table.id} 年度资金总额",
+    for copies in _copies(check, ctx):
+        first = next(((ix, t) for ix, _ in copies if (t := _figure(ix, check)) is not None), None)
+        for ix, name in copies:
+            figure = _figure(ix, check)
+            if figure is None:
+                yield Skip(f"{ix.name} 未打印“{check.column}”，无法与另一份比较", table_ids=[ix.table.id])
+            elif first is not None and ix is not first[0]:
+                yield SumIdentity(left=[(1, figure)], right=[(1, first[1])], where=f"项目“{name}”的两份{ctx.names([check.form])}：",
+                                  left_name=f"{ix.table.id} {check.column}", right_name=f"{first[0].table.id} {check.column}",
                                   exact=True, skip_blank=False)
+
+
+def _similar_slip(a: str, b: str) -> bool:
+    """Two names of one length differing in one or two characters (an OCR slip: Z→2, 品→吕, 县→市)."""
+    return len(a) == len(b) and 0 < sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+
+
+def name_match(check: NameMatchCheck, rule: Rule, ctx: DocContext) -> Iterator[Item]:
+    if skip := _no_targets(rule, ctx):
+        yield skip
+        return
+    for m in matches(ctx):
+        if m.project is None or m.ptable is None:
+            continue
+        printed, listed = m.name.strip(), row_desc(m.project)
+        a, b = _PUNCT.sub("", norm_key(printed)), _PUNCT.sub("", norm_key(listed))
+        terms = [t for t in (_annual(m), _project_term(m)) if t is not None]
+        if a != b and _similar_slip(a, b):
+            yield Violation(f"{m.target.name} 的项目名称与{m.ptable.name}不一致：印为“{printed}”，项目支出表为“{listed}”"
+                            f"（疑似识别错误）", terms, [m.target.table.id, m.ptable.table.id])
+        else:
+            yield Passed(terms)

@@ -75,11 +75,14 @@ def ratio_bounds(numerator: Decimal, denominator: Decimal, num_step: Decimal, de
 def classify_percent(numerator: Decimal, denominator: Decimal, printed: Decimal, decimals: int,
                      num_step: Decimal, den_step: Decimal) -> Outcome:
     """Pass when the printed rate is the computed one rounded or truncated; rounding when the inputs'
-    own rounding could explain it; failure otherwise."""
+    own rounding could explain it, or a rate first rounded to two decimals and then to the printed one
+    (62.946 → 62.95 → 63.0); failure otherwise."""
     computed = numerator * 100 / denominator
     if percent_matches(computed, printed, decimals):
         return Outcome.PASS
     unit = Decimal(1).scaleb(-decimals)
+    if decimals < 2 and quantize(quantize(computed, CENT), unit) == printed:
+        return Outcome.ROUNDING
     lo, hi = ratio_bounds(numerator, denominator, num_step, den_step)
     # a printed p stands for a true rate in [p − unit/2, p + unit) (rounded or truncated)
     if lo < printed + unit and hi >= printed - unit / 2:

@@ -84,10 +84,12 @@ def budget_doc() -> list[Table]:
         make_table(K.BUDGET_EXPENDITURE, b_cols, expenditure), make_table(K.BUDGET_FISCAL_SUMMARY, f_cols, fiscal),
         make_table(K.BUDGET_GENERAL_EXPENDITURE, b_cols, general),
         make_table(K.BUDGET_BASIC_ECONOMIC, ["合计", "人员经费", "公用经费"], economic),
+        make_table(K.BUDGET_FUND_INCOME, ["政府性基金收入预算"], [], status=TableStatus.EMPTY),
         make_table(K.BUDGET_FUND_EXPENDITURE, b_cols, [], status=TableStatus.EMPTY),
+        make_table(K.BUDGET_STATE_CAPITAL, b_cols, [], status=TableStatus.EMPTY),
         make_table(K.BUDGET_SANGONG, g_cols, sangong), make_table(K.BUDGET_OPERATING_COST, g_cols, opcost),
         make_table(K.BUDGET_PROJECTS, p_cols, projects), make_table(K.BUDGET_PROJECTS_CARRYOVER, c_cols, carry),
-        target("2项目甲", "100,000", 1), target("项目乙", "400,000", 2), target("结转项目丙", "50,000", 3),
+        target("Z项目甲", "100,000", 1), target("项目乙", "400,000", 2), target("结转项目丙", "50,000", 3),
         target("项目乙", "400,000", 4),  # the same attachment printed twice
     ]
 
@@ -151,6 +153,9 @@ def final_doc() -> list[Table]:
         make_table(K.FINAL_FISCAL_SUMMARY, fcols, fiscal),
         make_table(K.FINAL_GENERAL_EXPENDITURE, ["小计", "基本支出", "项目支出"], general),
         make_table(K.FINAL_BASIC_DETAIL, ["决算数"], detail),
+        make_table(K.FINAL_FUND, ["年初结转和结余", "本年收入", "小计", "基本支出", "项目支出", "年末结转和结余"], [],
+                   status=TableStatus.EMPTY),
+        make_table(K.FINAL_STATE_CAPITAL, ["合计", "基本支出", "项目支出"], [], status=TableStatus.EMPTY),
         make_table(K.FINAL_SANGONG, list(blocks), [("数据", "数据", blocks)]),
         make_table(K.FINAL_INFO_STATS, ["统计数"], stats),
         self_eval_split(), self_eval_plain(),

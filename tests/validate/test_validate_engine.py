@@ -64,13 +64,26 @@ def test_a_crashing_evaluator_is_contained(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_records_mark_sub_org_total_rows() -> None:
     cols = ["合计", "一般公共预算"]
-    rows = [("测试局", "测试局", ["30.00", "30.00"]), ("下属中心", "下属中心", ["30.00", "30.00"]),
+    rows = [("测试局", "测试局", ["30.00", "30.00"]), ("下属单位", "下属单位", ["30.00", "30.00"]),
             ("项目甲", "项目甲", ["10.00", "10.00"]), ("项目乙", "项目乙", ["20.00", "20.00"])]
     tables = [make_table(TableKind.BUDGET_PROJECTS, cols, rows)]
-    assert validate(tables, [], DOC).rules["projects.org_total"].errors == 2  # 下属中心 taken for a project
-    hint = ProjectLine(doc_id=DOC, table_id="budget_projects#1", row_key="下属中心", name="下属中心", is_org_total=True)
+    assert validate(tables, [], DOC).rules["projects.org_total"].errors == 2  # 下属单位 taken for a project
+    hint = ProjectLine(doc_id=DOC, table_id="budget_projects#1", row_key="下属单位", name="下属单位", is_org_total=True)
     counts = validate(tables, [hint], DOC).rules["projects.org_total"]
     assert counts.errors == 0 and counts.passed == 4
+
+
+def test_sub_org_rows_named_like_an_org_that_add_up() -> None:
+    """Lost indentation: a row named like an org (…中心, …(本级)) whose amount is the sum of the rows below
+    it is a sub-org total; a project that merely ends like an org name and does not add up stays a project."""
+    cols = ["合计", "一般公共预算"]
+    rows = [("测试局", "测试局", ["40.00", "40.00"]), ("测试局(本级)", "测试局（本级）", ["30.00", "30.00"]),
+            ("项目甲", "项目甲", ["10.00", "10.00"]), ("项目乙", "项目乙", ["20.00", "20.00"]),
+            ("下属中心", "下属中心", ["10.00", "10.00"]), ("项目丙", "项目丙", ["10.00", "10.00"])]
+    counts = validate([make_table(TableKind.BUDGET_PROJECTS, cols, rows)], [], DOC).rules["projects.org_total"]
+    assert counts.errors == 0 and counts.passed == 6
+    rows[4] = ("下属中心", "下属中心", ["12.00", "12.00"])  # no longer adds up: a project, and the totals fail
+    assert validate([make_table(TableKind.BUDGET_PROJECTS, cols, rows)], [], DOC).rules["projects.org_total"].errors
 
 
 def test_indicator_scores_from_the_self_evaluation_record() -> None:
