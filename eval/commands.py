@@ -37,6 +37,11 @@ def eval_cmd(what: str, corpus: Path, forms: str, scan_pages: int, seed: int, ou
         (out / "extraction.md").write_text(report, encoding="utf-8")
         click.echo(report)
         failed |= not all(r.passed for r in runs)
+        from eval.messy import run_messy
+
+        # Deliberately messy renderings: deterministic mapping alone, and with the LLM assist when configured.
+        messy = run_messy(_corpus(corpus), out, with_llm=True, seed=seed)
+        click.echo(messy["markdown"])
     if what in ("validation", "qa", "all"):
         for part in ("validation", "qa") if what == "all" else (what,):
             runner = _optional(f"eval.{part}", "run")

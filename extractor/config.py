@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 EXTRACTOR_VERSION = "0.3.0"
 
@@ -24,6 +24,8 @@ class ExtractionSettings(BaseModel):
     ocr: bool = True
     ocr_engine: str = "rapidocr"
     ocr_dpi: int = 200
+    # The chat model of the optional LLM assist: a different model is a different extraction.
+    llm: str = Field(default_factory=lambda: os.environ.get("BUDGETLENS_LLM", "").strip())
 
     def digest(self) -> str:
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]

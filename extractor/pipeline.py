@@ -10,7 +10,7 @@ import hashlib
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +22,9 @@ from extractor.layout import LoadedDocument
 from extractor.load_text import load_text
 from extractor.narrative import parse_statements
 from extractor.store import Store
-from extractor.tables.segment import line_text
+from extractor.tables.segment import Segmentation, line_text
 from schemas.findings import Finding
+from schemas.records import NarrativeStatement
 from schemas.tables import DocumentMeta, Table, TableStatus
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -74,13 +75,15 @@ def load_any(path: Path, data: bytes, doc_id: str, settings: ExtractionSettings,
     raise IngestError(f"unsupported file type '{suffix or '(none)'}': give a PDF, .txt or .md file")
 
 
-def validate_tables(tables: list[Table], doc_id: str) -> list[Finding]:
-    """All rule findings, plus single-digit repairs proposed for review (never applied)."""
+def validate_tables(tables: list[Table], doc_id: str,
+                    statements: Sequence[NarrativeStatement] = ()) -> list[Finding]:
+    """All rule findings (tables and the narrative's quoted figures), plus single-digit repairs proposed
+    for review (never applied)."""
     from extractor.records import records_from_tables
     from extractor.validate import suggest_digit_repairs, validate
 
     records = records_from_tables(tables)
-    report = validate(tables, records, doc_id)
+    report = validate(tables, records, doc_id, statements=statements)
     return [*report.findings, *suggest_digit_repairs(tables, report, records)]
 
 
@@ -101,8 +104,12 @@ def ingest_file(path: Path, store: Store, home: Path, settings: ExtractionSettin
             return result
         loaded = load_any(path, data, doc_id, settings, progress)
         tables, seg = extract_tables(loaded)
+        llm_findings = _llm_assist(loaded, tables, seg, store)
+        tables = llm_findings.tables
         result.warnings = apply_corrections(tables, store.corrections(doc_id))
-        findings = validate_tables(tables, doc_id)
+        narrative = [(ln.line_no, ln.page, line_text(ln)) for ln in seg.narrative if line_text(ln)]
+        statements = parse_statements(doc_id, narrative, loaded.source)
+        findings = [*validate_tables(tables, doc_id, statements), *llm_findings.findings]
         org, year, kind = document_identity(seg, tables)
         meta = DocumentMeta(
             id=doc_id, file_name=path.name, org=org, year=year, kind=kind, source=loaded.source,
@@ -112,8 +119,6 @@ def ingest_file(path: Path, store: Store, home: Path, settings: ExtractionSettin
             errors=loaded.errors)
         (home / "files").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, home / "files" / f"{doc_id}{path.suffix.lower()}")
-        narrative = [(ln.line_no, ln.page, line_text(ln)) for ln in seg.narrative if line_text(ln)]
-        statements = parse_statements(doc_id, narrative, loaded.source)
         store.save_document(meta, tables, narrative, findings, statements)
         _index(store, meta)
         result.tables_by_kind = Counter(t.kind.value for t in tables if t.status != TableStatus.UNCLASSIFIED)
@@ -126,6 +131,21 @@ def ingest_file(path: Path, store: Store, home: Path, settings: ExtractionSettin
         result.error = f"cannot read file: {exc.strerror or exc}"
     result.seconds = round(time.perf_counter() - start, 3)
     return result
+
+
+@dataclass
+class _Assisted:
+    tables: list[Table]
+    findings: list[Finding]
+
+
+def _llm_assist(loaded: LoadedDocument, tables: list[Table], seg: Segmentation, store: Store) -> _Assisted:
+    """The optional LLM pass (off unless ``BUDGETLENS_LLM`` is set): accepted mappings swap tables in,
+    rejected attempts leave the deterministic tables and a finding saying why."""
+    from extractor.llm.assist import llm_assist
+
+    assisted, findings, _calls = llm_assist(loaded, tables, seg, store=store)
+    return _Assisted(assisted, findings)
 
 
 def _index(store: Store, meta: DocumentMeta) -> None:
