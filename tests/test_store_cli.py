@@ -57,3 +57,24 @@ def test_bad_files_get_one_line_errors_and_do_not_stop_others(corpus, home, tmp_
 def test_unknown_doc_is_a_clear_error(home):
     res = CliRunner().invoke(main, ["tables", "nope"])
     assert res.exit_code == 1 and "no document matches 'nope'" in res.output
+
+
+def test_ingest_checks_the_narrative_and_validate_keeps_it(corpus, home, monkeypatch):
+    """The 情况说明's quoted figures are checked at ingest (not only by `validate`): Datong's narrative
+    counts 13 projects while 12 performance-target tables are printed."""
+    from extractor import hooks
+    from extractor.config import home as home_dir
+    from extractor.store import Store
+    from tests.conftest import DATONG
+
+    monkeypatch.setattr(hooks, "ON_DOCUMENT_CHANGED", [])
+    r = json.loads(_run("ingest", str(corpus / DATONG), "--json").output)[0]
+    store = Store(home_dir() / "budgetlens.sqlite")
+    stored = [f for f in store.findings(r["doc_id"]) if f.rule_id == "narrative.count" and f.severity == "error"]
+    assert len(stored) == 1 and stored[0].expected is not None
+    assert stored[0].cells and stored[0].cells[0].provenance.line_start  # pinned to the narrative's line
+    report = json.loads(_run("validate", DATONG, "--json").output)[0]
+    assert report["rules"]["narrative.count"]["errors"] == 1
+    assert report["rules"]["narrative.amount"]["not_checked"] >= 1  # figures with no table to compare: said so
+    assert [f.id for f in store.findings(r["doc_id"]) if f.rule_id == "narrative.count"
+            and f.severity == "error"] == [stored[0].id]
