@@ -38,7 +38,7 @@ def bench_digital(corpus: Path, smoke: bool) -> dict:
     t0 = time.perf_counter()
     for p in pdfs:
         doc = pymupdf.open(stream=p, filetype="pdf")
-        for page in doc:
+        for page in doc.pages():
             page.get_text("words")
     raw = time.perf_counter() - t0
     t0 = time.perf_counter()

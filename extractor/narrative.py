@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Literal
 
 from extractor.values import to_decimal
 from schemas.provenance import Provenance, SourceKind
 from schemas.records import NarrativeStatement
 from schemas.tables import Cell
 from schemas.values import MoneyUnit, Value, ValueKind
+
+Metric = Literal["amount", "change", "change_pct", "share", "count", "rate"]  # NarrativeStatement.metric
+Direction = Literal["increase", "decrease", "same"]  # NarrativeStatement.direction
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 AMOUNT = re.compile(rf"(?P<n>{_NUM})\s*(?P<u>万元|元)")
@@ -70,12 +74,13 @@ def _parse_sentence(doc_id: str, section: str, line_no: int, page: int, text: st
     out: list[NarrativeStatement] = []
     subject = topic = ""
 
-    def emit(clause: str, subj: str, metric: str, printed: str, kind: ValueKind, unit: MoneyUnit | None,
-             direction: str | None = None) -> None:
+    def emit(clause: str, subj: str, metric: Metric, printed: str, kind: ValueKind, unit: MoneyUnit | None,
+             direction: Direction | None = None) -> None:
         out.append(NarrativeStatement(
             doc_id=doc_id, section=section, subject=subj, metric=metric, direction=direction,
             value=_cell(doc_id, line_no, page, printed, kind, unit, source), sentence=clause.strip()))
 
+    d: Direction
     for clause in _CLAUSE.split(text):
         change = CHANGE.search(clause)
         for m in AMOUNT.finditer(clause):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, TypedDict
 
 from schemas.keys import norm_key
 from schemas.records import (
@@ -32,7 +33,15 @@ def _amounts(row: Row) -> dict[str, Cell]:
     return {c.column: c for c in row.cells if c.value.printed.strip()}
 
 
-def _base(t: Table, r: Row) -> dict[str, str]:
+class _Base(TypedDict):
+    """The ``RecordBase`` fields, typed so ``**_base(...)`` checks against each record's signature."""
+
+    doc_id: str
+    table_id: str
+    row_key: str
+
+
+def _base(t: Table, r: Row) -> _Base:
     return {"doc_id": t.doc_id, "table_id": t.id, "row_key": r.key}
 
 
@@ -49,7 +58,8 @@ def economic_lines(t: Table) -> list[Record]:
     out: list[Record] = []
     for r in _rows(t):
         names = r.key.split("/")
-        group = "total" if r.role == RowRole.TOTAL else ("class" if (r.code and len(r.code) == 3) else "item")
+        group: Literal["total", "class", "item"] = (
+            "total" if r.role == RowRole.TOTAL else ("class" if (r.code and len(r.code) == 3) else "item"))
         out.append(EconomicLine(**_base(t, r), code=r.code, name=r.label, gov_name=names[1] if len(names) > 1 else None,
                                 group=group, amounts=_amounts(r)))
     return out
@@ -59,7 +69,7 @@ def summary_lines(t: Table) -> list[Record]:
     out: list[Record] = []
     for r in _rows(t):
         sides = {c.column.split("/")[0] for c in r.cells}
-        side = "income" if "收入" in sides else "expenditure"
+        side: Literal["income", "expenditure"] = "income" if "收入" in sides else "expenditure"
         out.append(SummaryLine(**_base(t, r), side=side, name=r.label, amounts=_amounts(r)))
     return out
 
@@ -91,20 +101,22 @@ def self_evaluation(t: Table) -> list[Record]:
         return funds.cell(col) if funds else None
 
     layout = "split" if f("目标申报数") else ("no_initial" if f("年初预算数") is None else "plain")
-    return [SelfEvaluation(
+    out: list[Record] = [SelfEvaluation(
         doc_id=t.doc_id, table_id=t.id, row_key="资金总额", project_name=t.label or "", layout=layout,
         target_declared=f("目标申报数"), initial_budget=f("年初预算数"), adjusted_budget=f("全年预算数"),
         executed=f("全年执行数"), balance=f("资金结(转)余"), printed_rate=f("执行率"), budget_score=f("得分"),
         total_weight=total.cell("分值") if total else None, total_score=total.cell("得分") if total else None,
         narrative=[], analysis_text=None,
-    )] + ([] if narrative is None else [])
+    )]
+    return out + ([] if narrative is None else [])
 
 
 def sangong(t: Table) -> list[Record]:
     out: list[Record] = []
     if t.kind == TableKind.FINAL_SANGONG:
         row = t.rows[0] if t.rows else None
-        for block, prefix in (("budget", "预算数"), ("final", "决算数")):
+        blocks: tuple[tuple[Literal["budget", "final"], str], ...] = (("budget", "预算数"), ("final", "决算数"))
+        for block, prefix in blocks:
             if row is None:
                 break
 

@@ -169,6 +169,7 @@ class Store:
     # --- corrections (append-only) ---
     def append_correction(self, c: Correction) -> Correction:
         c = c.model_copy(update={"created_at": c.created_at or datetime.now(UTC)})
+        assert c.created_at is not None
         with self.transaction() as db:
             cur = db.execute("INSERT INTO corrections (doc_id, kind, author, created_at, json) VALUES (?,?,?,?,?)",
                              (c.doc_id, c.kind.value, c.author, c.created_at.isoformat(), c.model_dump_json()))
@@ -184,6 +185,7 @@ class Store:
 
         assert c.cell is not None
         c = c.model_copy(update={"created_at": c.created_at or datetime.now(UTC)})
+        assert c.created_at is not None
         if self.db.in_transaction:
             self.db.commit()
         self.db.execute("BEGIN IMMEDIATE")

@@ -36,6 +36,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import combinations, product
 from math import comb
+from typing import Literal
 
 from extractor.layout import CellSep, LineCell, LoadedDocument, SourceLine
 from extractor.tables.catalog import BY_KIND, TableTemplate
@@ -426,7 +427,7 @@ def _awaits_name(block: TableBlock | None) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _group_children(word: str) -> frozenset[str] | None | bool:
+def _group_children(word: str) -> frozenset[str] | None | Literal[False]:
     """The child vocabulary of a group header (None: any); False when the word is no group."""
     for pattern, children in GROUPS:
         if pattern.match(word):
@@ -756,10 +757,10 @@ class _Group:
         leftmost = [0] * len(sizes)
         if space <= 20000:
             best, best_pick = None, leftmost
-            for pick in product(*[range(z) for z in sizes]):
-                sc = self.score(parent, list(pick))
+            for combo in product(*[range(z) for z in sizes]):
+                sc = self.score(parent, list(combo))
                 if best is None or sc > best:
-                    best, best_pick = sc, list(pick)
+                    best, best_pick = sc, list(combo)
             return best or (0, 0), best_pick
         pick, best = leftmost[:], self.score(parent, leftmost)  # local search from the leftmost placement
         for _ in range(8):
@@ -1035,7 +1036,9 @@ def _name_rows(data: list[Tok], header: Header, two_names: bool) -> list[Row]:
             continue
         text = _frag_text(f)
         # a wrapped name: the line above fills the column (less the unbreakable ASCII run that moved down)
-        slack = 1.5 + width(re.match(r"[A-Za-z0-9.,%+\-/]*", text).group(0))
+        ascii_run = re.match(r"[A-Za-z0-9.,%+\-/]*", text)
+        assert ascii_run is not None  # a starred pattern always matches (possibly empty)
+        slack = 1.5 + width(ascii_run.group(0))
         wraps = cur is not None and not cur.values and cur.row_number is None and names \
             and width(_frag_text(names[-1])) >= full - slack \
             and not (_ENUMERATED.match(norm_key(text)) and _ENUMERATED.match(norm_key(_frag_text(names[0])))) \
@@ -1091,10 +1094,11 @@ def _split_names(frags: list[list[Tok]], two_names: bool, full: float) -> list[s
                                                                                if width(t) < full - 2.5)
         if best is None or score > best[0]:
             best = (score, left, right)
+    assert best is not None  # len(texts) >= 2 here: the loop ran at least once
     return [best[1], best[2]]
 
 
-def _code_groups(rows: list[Row]) -> list[tuple[Row | None, list[Row]]]:
+def _code_groups(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
     by_code = {r.code: r for r in rows if r.code}
     total = next((r for r in rows if r.code is None and r.labels and TOTAL_WORD.match(norm_key(r.labels[0]))), None)
     kids: dict[int, list[Row]] = {}
@@ -1113,11 +1117,11 @@ def _code_groups(rows: list[Row]) -> list[tuple[Row | None, list[Row]]]:
     return [(p, kids[id(p)]) for p in order if kids.get(id(p))]
 
 
-def _class_groups(rows: list[Row]) -> list[tuple[Row | None, list[Row]]]:
+def _class_groups(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
     """基本支出 (economic) tables: the total row = Σ class rows; a class row = Σ the items under it."""
     total = next((r for r in rows if r.labels and TOTAL_WORD.match(norm_key(r.labels[0]))), None)
     classes = [r for r in rows if r is not total and len(r.labels) == 1]
-    groups: list[tuple[Row | None, list[Row]]] = []
+    groups: list[tuple[Row, list[Row]]] = []
     if total is not None and classes:
         groups.append((total, classes))
     for c in classes:
@@ -1169,7 +1173,7 @@ def _label_like(key: str) -> bool:
 
 def _two_sided(block: StreamBlock, toks: list[Tok], kind: TableKind | None) -> None:
     i = 0
-    words: list[str] = []
+    header_toks: list[Tok] = []
     while i < len(toks):
         if (j := _column_number_run(toks, i)) > i:
             i = j
@@ -1182,9 +1186,9 @@ def _two_sided(block: StreamBlock, toks: list[Tok], kind: TableKind | None) -> N
                 or (j > i and TOTAL_WORD.match(toks[j - 1].key) and (j >= len(toks) or is_value(toks[j].text))):
             break
         j = max(j, i + 1)
-        words += toks[i:j]
+        header_toks += toks[i:j]
         i = j
-    words = segment_words(words, kind)
+    words = segment_words(header_toks, kind)
     inc_cols, exp_cols, row_numbers = _two_sided_header(words)
     header_keys = [t.key for t in toks[:i]]
     data = _data_tokens(toks, i, header_keys)

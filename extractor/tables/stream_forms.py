@@ -171,7 +171,7 @@ def _self_evaluation(block: StreamBlock, toks: list[Tok]) -> list[SourceLine]:
             out.append(_synth(toks[first:k], ["资金总额:", *[t.text for t in vals]], [None, *vals]))
     for i, t in enumerate(toks):
         if t.key in TOTAL_LABELS:
-            nums = []
+            nums: list[Tok] = []
             k = i + 1
             while k < len(toks) and _is_num(toks[k]) and len(nums) < 3:
                 nums.append(toks[k])
