@@ -550,9 +550,9 @@ def bench_index_build(n: int, seed: int, log: Callable[[str], None]) -> dict:
     from extractor.config import EXTRACTOR_VERSION, ExtractionSettings
     from extractor.extract import document_identity, extract_tables
     from extractor.load_pdf import load_pdf
+    from extractor.paragraphs import narrative_paragraphs
     from extractor.pipeline import content_hash
     from extractor.store import open_store
-    from extractor.tables.segment import line_text
     from qa_app.engine.bm25 import tokenize
     from qa_app.engine.catalog import invalidate, load_catalog
     from qa_app.index import get_index
@@ -577,7 +577,7 @@ def bench_index_build(n: int, seed: int, log: Callable[[str], None]) -> dict:
             meta = DocumentMeta(id=doc_id, file_name=f"{name}.pdf", org=org, year=year, kind=kind, source=loaded.source,
                                 page_count=len(loaded.pages), extractor_version=EXTRACTOR_VERSION,
                                 settings_hash=ExtractionSettings().digest(), ingested_at=datetime.now(UTC))
-            narrative = [(ln.line_no, ln.page, x) for ln in seg.narrative if (x := line_text(ln))]
+            narrative = narrative_paragraphs(seg)
             store.save_document(meta, tables, narrative)
             ids.append(doc_id)
         ingest_s = time.perf_counter() - t

@@ -27,10 +27,11 @@ from eval.metrics import match_tables
 from eval.synth import DefectSpec, generate
 from eval.synth.model import Defect, SynthTruth, TruthTable
 from extractor.extract import extract_tables
+from extractor.layout import LoadedDocument
 from extractor.load_text import load_text
 from extractor.narrative import parse_statements
+from extractor.paragraphs import narrative_paragraphs
 from extractor.records import records_from_tables
-from extractor.tables.segment import line_text
 from extractor.validate import ValidationReport, validate
 from extractor.validate.catalog import TABLE_NAMES
 from extractor.values import parse_value
@@ -50,9 +51,13 @@ SLIPS = ("ocr_z_2", "ocr_pin_lv", "ocr_county_city")
 
 def ingest(text: str, doc_id: str, name: str) -> tuple[list[Table], ValidationReport]:
     """Text → tables → records + narrative statements → the validation report (as the pipeline does)."""
-    loaded = load_text(text.encode("utf-8"), doc_id, name)
+    return validate_loaded(load_text(text.encode("utf-8"), doc_id, name))
+
+
+def validate_loaded(loaded: LoadedDocument) -> tuple[list[Table], ValidationReport]:
+    doc_id = loaded.doc_id
     tables, seg = extract_tables(loaded)
-    narrative = [(ln.line_no, ln.page, line_text(ln)) for ln in seg.narrative if line_text(ln)]
+    narrative = narrative_paragraphs(seg)
     statements = parse_statements(doc_id, narrative, loaded.source)
     return tables, validate(tables, records_from_tables(tables), doc_id, statements=statements)
 
@@ -60,6 +65,7 @@ def ingest(text: str, doc_id: str, name: str) -> tuple[list[Table], ValidationRe
 # --- (a) corpus ----------------------------------------------------------------------------------
 class CorpusScore(BaseModel):
     document: str
+    form: str = "text"
     expected: int = 0  # expected error/warning findings
     found: int = 0
     missed: list[str] = Field(default_factory=list)
@@ -81,19 +87,25 @@ def _kinds(f: Finding) -> set[str]:
     return {t.split("#", 1)[0] for t in f.table_ids}
 
 
-def names(g: GoldFinding, f: Finding) -> bool:
-    """The finding is the expected one: same rule, every table kind, every word of ``where`` in its message."""
+_LINE_WORD = re.compile(r"^第\d+行$")
+
+
+def names(g: GoldFinding, f: Finding, lines: bool = True) -> bool:
+    """The finding is the expected one: same rule, every table kind, every word of ``where`` in its message.
+    ``lines=False`` (a PDF form, numbered by its own lines) ignores the text file's ``第N行`` words."""
     text = norm_key(f.message)
+    words = [w for w in g.where.split() if lines or not _LINE_WORD.match(w)]
     return (f.rule_id == g.rule_id and {k.value for k in g.tables} <= _kinds(f)
-            and all(norm_key(w) in text for w in g.where.split()))
+            and all(norm_key(w) in text for w in words))
 
 
-def _pair(expected: list[GoldFinding], found: list[Finding]) -> tuple[list[GoldFinding], list[Finding]]:
+def _pair(expected: list[GoldFinding], found: list[Finding],
+          lines: bool = True) -> tuple[list[GoldFinding], list[Finding]]:
     """Expected findings left unmatched, and findings left unmatched (one-to-one, in order)."""
     pool = list(found)
     missed = []
     for g in expected:
-        hit = next((f for f in pool if names(g, f)), None)
+        hit = next((f for f in pool if names(g, f, lines)), None)
         if hit is None:
             missed.append(g)
         else:
@@ -124,35 +136,46 @@ def extraction_mistakes(report: ValidationReport, tables: list[Table], gold: Gol
     return out
 
 
-def score_corpus(corpus: Path) -> list[CorpusScore]:
+def score_corpus(corpus: Path, forms: tuple[str, ...] = ("text",), seed: int = 7) -> list[CorpusScore]:
+    """Each document with expected findings, in each form (``text``; ``digital``/``gettext`` render it
+    as a PDF first, see ``eval.forms``)."""
+    from eval.forms import load_form
+
     scores = []
     for path in sorted(FINDINGS_DIR.glob("*.json")):
         stem = path.stem
         doc = next((p for p in sorted(corpus.glob(f"{stem}.*")) if p.suffix in (".txt", ".md")), None)
         if doc is None:
             continue
-        start = time.perf_counter()
-        tables, report = ingest(doc.read_text(encoding="utf-8"), stem, doc.name)
-        expected = gold_findings(stem)
-        s = CorpusScore(document=doc.name)
-        hard = [g for g in expected if g.severity in ("error", "warning")]
-        missed, extra = _pair(hard, [f for f in report.findings if f.severity in HARD])
-        s.expected, s.found = len(hard), len(hard) - len(missed)
-        s.missed = [f"{g.rule_id} {g.where}: {g.note}" for g in missed]
-        s.unexpected = [f"[{f.severity.value}] {f.rule_id}: {f.message}" for f in extra]
-        rounding = [g for g in expected if g.severity == "rounding"]
-        r_missed, _ = _pair(rounding, [f for f in report.findings if f.severity == Severity.ROUNDING])
-        s.expected_rounding, s.rounding_found = len(rounding), len(rounding) - len(r_missed)
-        s.rounding_missed = [f"{g.rule_id} {g.where}" for g in r_missed]
-        errors = [f for f in report.findings if f.severity == Severity.ERROR]
-        s.rounding_as_error = [f"{g.rule_id} {g.where}" for g in rounding if any(names(g, f) for f in errors)]
-        gold_doc = GOLD_DIR / f"{stem}.json"
-        if gold_doc.exists():
-            gold = GoldDocument.model_validate_json(gold_doc.read_text(encoding="utf-8"))
-            s.extraction_mistakes = extraction_mistakes(report, tables, gold)
-        s.seconds = round(time.perf_counter() - start, 2)
-        scores.append(s)
+        for form in forms:
+            start = time.perf_counter()
+            tables, report = validate_loaded(load_form(doc, form, seed))
+            s = _score_one(stem, doc.name, form, tables, report)
+            s.seconds = round(time.perf_counter() - start, 2)
+            scores.append(s)
     return scores
+
+
+def _score_one(stem: str, name: str, form: str, tables: list[Table], report: ValidationReport) -> CorpusScore:
+    lines = form == "text"
+    expected = gold_findings(stem)
+    s = CorpusScore(document=name, form=form)
+    hard = [g for g in expected if g.severity in ("error", "warning")]
+    missed, extra = _pair(hard, [f for f in report.findings if f.severity in HARD], lines)
+    s.expected, s.found = len(hard), len(hard) - len(missed)
+    s.missed = [f"{g.rule_id} {g.where}: {g.note}" for g in missed]
+    s.unexpected = [f"[{f.severity.value}] {f.rule_id}: {f.message}" for f in extra]
+    rounding = [g for g in expected if g.severity == "rounding"]
+    r_missed, _ = _pair(rounding, [f for f in report.findings if f.severity == Severity.ROUNDING], lines)
+    s.expected_rounding, s.rounding_found = len(rounding), len(rounding) - len(r_missed)
+    s.rounding_missed = [f"{g.rule_id} {g.where}" for g in r_missed]
+    errors = [f for f in report.findings if f.severity == Severity.ERROR]
+    s.rounding_as_error = [f"{g.rule_id} {g.where}" for g in rounding if any(names(g, f, lines) for f in errors)]
+    gold_doc = GOLD_DIR / f"{stem}.json"
+    if gold_doc.exists():
+        gold = GoldDocument.model_validate_json(gold_doc.read_text(encoding="utf-8"))
+        s.extraction_mistakes = extraction_mistakes(report, tables, gold)
+    return s
 
 
 # --- (b) synthetic documents ----------------------------------------------------------------------
@@ -316,18 +339,18 @@ def markdown(ev: ValidationEval) -> str:
              f"**{ev.defect_recall:.1%}** (floor {FLOOR:.0%}), {ev.false_positives_per_doc} false positives per "
              f"synthetic document, {ev.extraction_mistakes} errors that are extraction mistakes: "
              f"**{'PASS' if ev.passed else 'FAIL'}**.", "",
-             "## Corpus (text form) against eval/gold/findings", "",
-             "| document | expected error/warning | found | rounding expected | as rounding | as error | unexpected | extraction mistakes |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "## Corpus against eval/gold/findings", "",
+             "| document | form | expected error/warning | found | rounding expected | as rounding | as error | unexpected | extraction mistakes |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for s in ev.corpus:
-        lines.append(f"| {s.document} | {s.expected} | {s.found} | {s.expected_rounding} | {s.rounding_found} | "
+        lines.append(f"| {s.document} | {s.form} | {s.expected} | {s.found} | {s.expected_rounding} | {s.rounding_found} | "
                      f"{len(s.rounding_as_error)} | {len(s.unexpected)} | {len(s.extraction_mistakes)} |")
     for s in ev.corpus:
         items = ([f"- missed: {m}" for m in s.missed] + [f"- rounding missed: {m}" for m in s.rounding_missed]
                  + [f"- rounding reported as error: {m}" for m in s.rounding_as_error]
                  + [f"- unexpected: {m}" for m in s.unexpected] + [f"- extraction mistake: {m}" for m in s.extraction_mistakes])
         if items:
-            lines += ["", f"### {s.document}", *items]
+            lines += ["", f"### {s.document} ({s.form})", *items]
     lines += ["", f"## Synthetic documents ({len(ev.synthetic)}, every defect kind injected)", "",
               "| defect | found / counted |", "| --- | --- |",
               *[f"| {t} | {v} |" for t, v in ev.defect_recall_by_type.items()], "",
@@ -341,8 +364,8 @@ def markdown(ev: ValidationEval) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(corpus: Path, out: Path, n_synth: int = N_SYNTH) -> bool:
-    ev = summarise(score_corpus(corpus), score_synthetic(n_synth))
+def run(corpus: Path, out: Path, n_synth: int = N_SYNTH, forms: tuple[str, ...] = ("text", "digital")) -> bool:
+    ev = summarise(score_corpus(corpus, forms), score_synthetic(n_synth))
     out.mkdir(parents=True, exist_ok=True)
     (out / "validation.json").write_text(ev.model_dump_json(indent=1), encoding="utf-8")
     report = markdown(ev)

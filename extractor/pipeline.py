@@ -21,8 +21,9 @@ from extractor.extract import document_identity, extract_tables
 from extractor.layout import LoadedDocument
 from extractor.load_text import load_text
 from extractor.narrative import parse_statements
+from extractor.paragraphs import narrative_paragraphs
 from extractor.store import Store
-from extractor.tables.segment import Segmentation, line_text
+from extractor.tables.segment import Segmentation
 from schemas.findings import Finding
 from schemas.records import NarrativeStatement
 from schemas.tables import DocumentMeta, Table, TableStatus
@@ -107,7 +108,7 @@ def ingest_file(path: Path, store: Store, home: Path, settings: ExtractionSettin
         llm_findings = _llm_assist(loaded, tables, seg, store)
         tables = llm_findings.tables
         result.warnings = apply_corrections(tables, store.corrections(doc_id))
-        narrative = [(ln.line_no, ln.page, line_text(ln)) for ln in seg.narrative if line_text(ln)]
+        narrative = narrative_paragraphs(seg)
         statements = parse_statements(doc_id, narrative, loaded.source)
         findings = [*validate_tables(tables, doc_id, statements), *llm_findings.findings]
         org, year, kind = document_identity(seg, tables)

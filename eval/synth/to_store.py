@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from eval.synth.corpus import generate
 from eval.synth.model import DefectSpec, SynthDoc
+from extractor.paragraphs import narrative_paragraphs
 from extractor.store import Store
 
 Progress = Callable[[int, int], None]
@@ -85,7 +86,6 @@ def document_record(doc: SynthDoc, *, validate: bool = True) -> Record:
     from extractor.load_text import load_text
     from extractor.narrative import parse_statements
     from extractor.pipeline import content_hash, validate_tables
-    from extractor.tables.segment import line_text
     from schemas.tables import DocumentMeta
 
     start = time.perf_counter()
@@ -100,7 +100,7 @@ def document_record(doc: SynthDoc, *, validate: bool = True) -> Record:
         except Exception:  # noqa: BLE001 - a broken validator must not stop a store build; counted
             findings = None
     org, year, kind = document_identity(seg, tables)
-    narrative = [(ln.line_no, ln.page, t) for ln in seg.narrative if (t := line_text(ln))]
+    narrative = narrative_paragraphs(seg)
     statements = parse_statements(doc_id, narrative, loaded.source)
     meta = DocumentMeta(
         id=doc_id, file_name=f"{doc.name}.txt", org=org, year=year, kind=kind, source=loaded.source,

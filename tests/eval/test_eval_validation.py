@@ -26,6 +26,23 @@ def test_corpus_expected_findings(corpus: Path) -> None:
         assert s.unexpected == [], s.unexpected
 
 
+@pytest.mark.corpus
+def test_digital_pdf_form_finds_the_same_and_no_extraction_mistakes(corpus: Path) -> None:
+    """Rendered as a PDF, the narrative wraps over lines and the tables are read from word boxes: the same
+    expected findings, every 尾数 as rounding, and no error that is really an extraction mistake."""
+    from eval.render_layout import font_file
+
+    try:
+        font_file()
+    except FileNotFoundError as exc:
+        pytest.skip(f"{exc} (apt install fonts-wqy-microhei)")
+    text = {(s.document, s.found, s.rounding_found) for s in v.score_corpus(corpus)}
+    digital = v.score_corpus(corpus, ("digital",))
+    assert {(s.document, s.found, s.rounding_found) for s in digital} == text
+    for s in digital:
+        assert s.extraction_mistakes == [] and s.rounding_as_error == [] and s.unexpected == [], s
+
+
 def test_gold_findings_are_valid_and_name_their_rules() -> None:
     from extractor.validate import RULES
 
