@@ -7,9 +7,10 @@ export BUDGETLENS_HOME ?= $(CURDIR)/.budgetlens
 
 .PHONY: setup system-deps demo test lint typecheck check
 
-system-deps:  ## Debian packages: the CJK font (PDF rendering) and chromium (browser test)
-	@if ! fc-list 2>/dev/null | grep -qi microhei || ! command -v chromium >/dev/null; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei chromium) \
+system-deps:  ## Debian packages: the CJK font (PDF rendering), chromium (browser test), PostgreSQL (store test)
+	@if ! fc-list 2>/dev/null | grep -qi microhei || ! command -v chromium >/dev/null \
+	    || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei chromium postgresql) \
 	  || echo "warning: could not install Debian packages; PDF/browser tests will skip"; fi
 
 $(PY):

@@ -1,5 +1,6 @@
-"""The SQLite store (WAL): documents, extracted tables (as JSON) with a flat cell index,
-narrative lines, findings, and the append-only corrections log.
+"""The store: documents, extracted tables (as JSON) with a flat cell index, narrative lines, findings,
+and the append-only corrections log. SQLite (WAL) under ``BUDGETLENS_HOME`` by default; PostgreSQL when
+``BUDGETLENS_DB`` is a ``postgresql://`` URL (see ``extractor.db``).
 
 A document is written in one transaction: a crash mid-document leaves nothing half-written.
 Deleting leaves a tombstone (status ``deleted``) and keeps the corrections.
@@ -8,12 +9,12 @@ Deleting leaves a tombstone (status ``deleted``) and keeps the corrections.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from extractor.db import FILE_NAME, Connection, connect, sqlite_connect
 from schemas.findings import Correction, Finding
 from schemas.records import NarrativeStatement
 from schemas.tables import DocumentMeta, Table
@@ -45,18 +46,19 @@ class DocumentNotFound(LookupError):
 
 
 class Store:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, db: Connection | None = None, dialect: str = "sqlite"):
+        """``path``: the SQLite file, and the data directory's anchor (its parent holds ``files/`` and the
+        index); ``db``: an open connection to use instead (PostgreSQL, see ``open_store``)."""
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.dialect = dialect
+        self.db: Connection = db if db is not None else sqlite_connect(path)
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         with self.db:  # commits, or rolls back on any exception
             yield self.db
 
@@ -86,7 +88,7 @@ class Store:
                            [(meta.id, n, st.subject, st.metric, st.model_dump_json())
                             for n, st in enumerate(statements or [])])
 
-    def _write_table(self, db: sqlite3.Connection, table: Table, ordinal: int) -> None:
+    def _write_table(self, db: Connection, table: Table, ordinal: int) -> None:
         db.execute("INSERT OR REPLACE INTO tables VALUES (?,?,?,?,?,?,?,?)", (
             table.doc_id, table.id, ordinal, table.kind.value, table.title, table.status.value,
             json.dumps(table.pages), table.model_dump_json()))
@@ -153,7 +155,7 @@ class Store:
             db.execute("UPDATE documents SET status='deleted' WHERE id=?", (doc_id,))
 
     # --- findings ---
-    def _write_findings(self, db: sqlite3.Connection, doc_id: str, findings: list[Finding]) -> None:
+    def _write_findings(self, db: Connection, doc_id: str, findings: list[Finding]) -> None:
         db.execute("DELETE FROM findings WHERE doc_id=?", (doc_id,))
         db.executemany("INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?)",
                        [(doc_id, f.id, f.rule_id, f.severity.value, f.model_dump_json()) for f in findings])
@@ -212,5 +214,7 @@ class Store:
         return [Correction.model_validate_json(r[0]) for r in self.db.execute(q, args)]
 
 
-def open_store(home: Path) -> Store:
-    return Store(home / "budgetlens.sqlite")
+def open_store(home: Path, url: str | None = None) -> Store:
+    """The store of data directory ``home``: PostgreSQL when ``url`` (default ``BUDGETLENS_DB``) is set."""
+    db, dialect = connect(home, url)
+    return Store(home / FILE_NAME, db, dialect)
