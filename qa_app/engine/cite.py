@@ -50,6 +50,14 @@ def unit_of(cell: Cell, table: Table | None = None) -> str:
     return ""
 
 
+def with_unit_suffix(printed: str, unit: str) -> str:
+    """``printed`` followed by ``unit``, unless the printed text already carries a unit (a narrative
+    figure such as ``964万元`` is stored as printed, unit included)."""
+    if not unit or printed.rstrip().endswith(("万元", "元", "%")):
+        return printed
+    return printed + unit
+
+
 class Cites:
     """Collects the citations of one answer; each helper returns the text to show."""
 
@@ -69,7 +77,7 @@ class Cites:
         self.add(Citation(doc_id=doc.id, doc_name=doc.meta.file_name, page=p.page, table_id=table.id,
                           table_title=table.title, row_label=row_label, column=cell.column,
                           value=cell.value.printed, bbox=p.bbox, line_start=p.line_start, line_end=p.line_end))
-        return cell.value.printed + (unit_of(cell, table) if with_unit else "")
+        return with_unit_suffix(cell.value.printed, unit_of(cell, table)) if with_unit else cell.value.printed
 
     def line(self, doc: DocData, line_no: int, page: int, quote: str, line_end: int | None = None) -> str:
         """A quoted span of a source line (narrative or table text); returns it in 「」."""

@@ -18,6 +18,7 @@ from qa_app.engine.cite import Cites, quantize
 from qa_app.engine.sourcetext import block_after, original_lines, sentences
 from schemas.records import SelfEvaluation
 from schemas.tables import Cell, Table
+from schemas.values import MoneyUnit
 
 REASON = re.compile(r"原因|偏低|未达|偏差|偏大|结余|未能|未完成|未统计|未进行|缴回|交回|收回")
 HEADERISH = re.compile(r"分析|措施|建议|情况")
@@ -104,12 +105,23 @@ def reasons(store: Store, doc: DocData, table: Table, limit: int = 2) -> list[tu
     return chosen
 
 
-def _close(narr_yuan: Decimal, table_wan: Cell) -> bool:
-    wan = _num(table_wan)
-    if wan is None:
+def _narrative_wan(c: Cell) -> Decimal | None:
+    """A narrative amount in 万元: the form's column says 元, but the figure may be printed with its own
+    unit (``964万元``); an amount without a unit is in the column's 元."""
+    n = _num(c)
+    if n is None:
+        return None
+    return n if c.value.money_unit == MoneyUnit.WAN else n / 10000
+
+
+def _close(narr: Cell, table_wan: Cell) -> bool:
+    wan, narr_wan = _num(table_wan), _narrative_wan(narr)
+    if wan is None or narr_wan is None:
         return True
-    tol = Decimal(1).scaleb(-table_wan.value.decimals) / 2 + Decimal("0.00005")
-    return abs(narr_yuan / 10000 - wan) <= tol
+    # the coarser of the two printed precisions (in 万元): 964万元 agrees with 964.00
+    narr_places = narr.value.decimals + (0 if narr.value.money_unit == MoneyUnit.WAN else 4)
+    tol = Decimal(1).scaleb(-min(table_wan.value.decimals, narr_places)) / 2 + Decimal("0.00005")
+    return abs(narr_wan - wan) <= tol
 
 
 def _rate_matches(printed: Cell, computed: Decimal) -> bool:
@@ -127,8 +139,8 @@ def disagreements(row: ExecRow, cites: Cites) -> list[str]:
     rec, n, doc, t = row.rec, row.narrative, row.doc, row.table
     pairs = (("年初预算数(元)", rec.initial_budget, "年初预算数"), ("预算执行数(元)", rec.executed, "全年执行数"))
     for col, cell, what in pairs:
-        narr = _num(n[col]) if col in n else None
-        if narr is not None and cell is not None and not _close(narr, cell):
+        narr = n.get(col)
+        if narr is not None and _num(narr) is not None and cell is not None and not _close(narr, cell):
             if what == "年初预算数" and not row.has_initial:
                 continue
             out.append(f"说明中{what}{cites.cell(doc, t, '项目绩效分析', n[col])}，表内为{cites.cell(doc, t, '资金总额', cell)}")

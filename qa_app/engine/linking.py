@@ -27,7 +27,7 @@ METRICS: dict[str, tuple[str, ...]] = {
     "sangong": ("三公", "公务接待", "公务用车", "因公出国"),
     "operating_cost": ("机关运行经费", "运行经费"),
     "procurement": ("政府采购", "采购"),
-    "largest": ("最大", "最多", "最高", "前几", "排名", "排行", "top", "Top", "TOP", "金额最"),
+    "largest": ("最大", "最多", "最高", "前几", "排名", "排行", "top", "Top", "TOP"),
     "smallest": ("最小", "最少", "最低"),
     "income": ("收入总计", "总收入", "收入总额", "收入合计", "本年收入", "收入"),
     "expenditure": ("支出总计", "总支出", "支出总额", "支出合计", "本年支出", "支出"),
@@ -49,6 +49,11 @@ _PLACE = re.compile(r"^(?P<place>.{2,8}?[省市县区旗州盟])")
 QUESTION_WORDS = re.compile(r"花了多少钱|花了|用了|是多少|有多少|多少钱|多少|是什么|有哪些|哪些|哪个|什么|怎么样|怎样|如何|为什么|"
                             r"情况|安排了|安排|呢|吗|的|了|是|有|年|按|算|那|那么|请问|一下|告诉我")
 _ORG_LIKE = re.compile(r"[\u4e00-\u9fff]{2,6}?[省市县区][\u4e00-\u9fff]{0,8}?(?:局|委员会|办公室|厅|中心)")
+# A budget document named as such: 2024年预算 / 年度预算 / 今年预算 / 预算公开 / 部门预算, but not a basis
+# (全年预算(数)、年初预算、调整后预算) nor 预算执行 / 预算数 / 预算编制 / 预算安排.
+BUDGET_DOC = re.compile(r"预算公开|部门预算|单位预算|(?:\d{2,4}\s*年度?|(?<![全初])年度|[今明本]年度?)预算(?!执行|数|编制|安排)")
+# A count asked for (几个股室 / 多少批次、多少人次 / 几辆车 / 几项): the unit, longest first.
+COUNT_ASK = re.compile(r"(?:几|多少)\s*(批次|人次|个|项|辆|批|名|人|家|所|台|套|条|处|次|位)")
 _PROJECT_PREFIX = re.compile(r"^(?:XM|[ZJX2])(?=[\u4e00-\u9fff])")
 
 
@@ -75,6 +80,7 @@ class Links:
     numbers: list[str] = field(default_factory=list)
     unknown_orgs: list[str] = field(default_factory=list)  # org-like names the store does not have
     explicit_code: bool = False  # a code was typed (2240108), not only a name
+    count_units: list[str] = field(default_factory=list)  # units of the counts asked (批次, 人次, 个 ...)
     leftover: str = ""  # what no entity, metric or question word accounts for
 
 
@@ -145,6 +151,10 @@ def _cn_int(text: str) -> int | None:
     return _CN_NUM.get(text)
 
 
+def asked_count_units(question: str) -> list[str]:
+    return list(dict.fromkeys(COUNT_ASK.findall(question)))
+
+
 def link(cat: Catalog, question: str) -> Links:
     lex = lexicon(cat)
     q = question.replace("（", "(").replace("）", ")")
@@ -198,21 +208,21 @@ def _scalars(links: Links, q: str, masked: str, functions: dict[str, str]) -> No
             links.years.append(int(y))
     if re.search(r"去年|(?<![比较与同])上一?年度?(?!结转|预算数|相比)|前一年", q):
         links.relative_year = -1
-    if "决算" in q:
-        links.kind = DocKind.FINAL_ACCOUNTS
-    elif re.search(r"预算公开|年度?预算(?!执行|数|编制|安排)|部门预算", q):
-        links.kind = DocKind.BUDGET
+    final, budget = "决算" in q, bool(BUDGET_DOC.search(q))
+    if final != budget:  # naming both (2024年决算和2025年预算) filters neither
+        links.kind = DocKind.FINAL_ACCOUNTS if final else DocKind.BUDGET
     for basis, words in BASIS.items():
         if any(w in q for w in words):
             links.basis = basis
             break
-    if m := re.search(r"(?:前|最大的|最高的|最低的|最小的|top\s*)([0-9]+|[一二两三四五六七八九十]{1,2})", q, re.I):
+    if m := re.search(r"(?:前|(?:最大|最高|最多|最低|最小|最少)的?|top\s*)([0-9]+|[一二两三四五六七八九十]{1,2})", q, re.I):
         links.limit = _cn_int(m.group(1))
     elif m := re.search(r"([0-9]+|[一二两三四五六七八九十]{1,2})\s*个(?:最|项目)", q):
         links.limit = _cn_int(m.group(1))
     if m := re.search(r"(?:低于|不足|小于|未达到?|不到)\s*([0-9]+(?:\.[0-9]+)?)\s*%", q):
         links.threshold = Decimal(m.group(1))
     links.numbers = re.findall(r"\d+(?:\.\d+)?", q)
+    links.count_units = asked_count_units(q)
     for code in re.findall(r"(?<![\d.])(\d{7}|\d{5}|\d{3})(?![\d.%])", masked):
         if len(code) > 3 or code in functions:
             links.explicit_code = True

@@ -24,15 +24,20 @@ NEEDS: dict[str, Callable[[DocData, dict], bool]] = {
     "sangong": lambda d, a: bool(d.records_of(SanGong)),
     "function": lambda d, a: bool({f.code for f in d.records_of(FunctionLine)} & set(a.get("codes") or [])),
     "project": lambda d, a: bool(set(a.get("projects") or []) & set(project_names(d))),
+    "counts": lambda d, a: bool(d.narrative),
 }
 
 
-def intent(links: Links) -> str | None:
+def intent(links: Links, counting: bool = True) -> str | None:
+    """The tool for the linked question. A count asked (几个 / 多少批次、多少人次) is stated in the
+    narrative, not the tables: ``counts`` (which falls back to the tool chosen with ``counting=False``)."""
     m = links.metrics
     if "checks" in m:
         return "checks"
     if "execution" in m or (links.basis and not m & TOTALS):
         return "execution"
+    if counting and links.count_units:
+        return "counts"
     if "sangong" in m:
         return "sangong"
     if "operating_cost" in m:
@@ -74,6 +79,8 @@ def args_for(name: str, links: Links) -> dict:
         args["projects"] = list(dict.fromkeys(n for _, n in links.projects))
     if links.metrics:
         args["metrics"] = sorted(links.metrics)
+    if links.count_units:
+        args["count_units"] = list(links.count_units)
     return args
 
 
@@ -87,10 +94,13 @@ def route(cat: Catalog, question: str, links: Links, prev: Answer | None = None)
     follow = is_follow_up(question, links, prev)
     name = intent(links) or (str(prev.context["tool"]) if follow and prev else None)
     args = args_for(name or "", links)
+    if name == "counts":
+        args["fallback"] = intent(links, counting=False) or "search"
     orgs, years = list(links.orgs), list(links.years)
     if follow and prev is not None:
         carried = {k: v for k, v in prev.context.items()
-                   if k in ("basis", "threshold", "limit", "smallest", "codes", "metrics", "query")}
+                   if k in ("basis", "threshold", "limit", "smallest", "codes", "metrics", "query", "count_units",
+                            "fallback")}
         if name == "search":
             carried["scoped"] = "1"
         args = {**carried, **args}
@@ -129,6 +139,6 @@ def select_docs(cat: Catalog, name: str, args: dict, orgs: list[str], years: lis
         docs = same or docs
     note = ""
     if len(docs) > 1:
-        missing = "单位" if not orgs else "年度"
-        note = f"问题没有限定{missing}，以下分别回答每份文件：{'、'.join(d.label for d in docs)}。"
+        missing = "单位" if not orgs else "年度" if not years else ""
+        note = (f"问题没有限定{missing}，" if missing else "") + f"以下分别回答每份文件：{'、'.join(d.label for d in docs)}。"
     return docs, note

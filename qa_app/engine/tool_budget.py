@@ -84,11 +84,16 @@ def _structure(d: Draft, doc: DocData, chart: list) -> list[str]:
     return out
 
 
+ECONOMIC_TOTALS = {"人员经费": ("人员经费合计", "人员经费"), "公用经费": ("公用经费合计", "公用经费")}
+
+
 def _economic(d: Draft, doc: DocData) -> list[str]:
+    """人员经费 and 公用经费: the budget's 基本支出表 has them as columns of its 合计 row; the final
+    accounts' 基本支出决算明细表 (公开06) as rows 人员经费合计 / 公用经费合计."""
     t = doc.first(TableKind.BUDGET_BASIC_ECONOMIC)
     row = t.row("合计") if t else None
     if t is None or row is None or (total := numeric(row, names=("合计",))) is None:
-        return []
+        return _economic_rows(d, doc)
     out = []
     for name in ("人员经费", "公用经费"):
         if (c := numeric(row, names=(name,))) is not None:
@@ -96,6 +101,33 @@ def _economic(d: Draft, doc: DocData) -> list[str]:
             d.cites.cell(doc, t, row.label, total)
             out.append(_add(d, doc, t, row, c, name, share, "基本支出"))
     return out
+
+
+def _economic_rows(d: Draft, doc: DocData) -> list[str]:
+    t = doc.first(TableKind.FINAL_BASIC_DETAIL, TableKind.BUDGET_BASIC_ECONOMIC)
+    if t is None:
+        return []
+    hits = {name: hit for name, keys in ECONOMIC_TOTALS.items() if (hit := find_row(t, keys)) is not None}
+    if not hits:
+        return []
+    basic = _basic_total(doc)
+    out = []
+    for name, (row, c) in hits.items():
+        share = None
+        if basic is not None:
+            share = d.cites.pct(doc, c.value.printed, basic[2].value.printed, f"{doc.org} {name}占基本支出的比重")
+            if share:
+                d.cites.cell(doc, basic[0], basic[1].label, basic[2])
+        out.append(_add(d, doc, t, row, c, name, share, "基本支出"))
+    return out
+
+
+def _basic_total(doc: DocData) -> tuple[Table, Row, Cell] | None:
+    """The 基本支出 of the 支出(决算)表's 合计 row."""
+    t = doc.first(*EXPENDITURE)
+    row = next((r for r in t.rows if r.key == "合计"), None) if t else None
+    c = numeric(row, names=("基本支出",)) if row is not None else None
+    return (t, row, c) if t is not None and row is not None and c is not None else None
 
 
 @tool("function", "功能分类科目（类/款/项）的金额，按编码或名称，如 2240108 应急救援。参数: codes=[编码]")

@@ -45,6 +45,11 @@ def _finding(d: Draft, doc: DocData, f: Finding) -> str:
         if not ref.printed.strip():
             cells.append(f"{row.label if row else k.row_key}/{k.column}=空")
             continue
+        if t is None and p.line_start:  # a figure the narrative states (no table cell): cite its line
+            d.cites.add(Citation(doc_id=doc.id, doc_name=doc.meta.file_name, page=p.page, value=ref.printed,
+                                 line_start=p.line_start, line_end=p.line_end or p.line_start))
+            cells.append(f"情况说明={ref.printed}")
+            continue
         d.cites.add(Citation(doc_id=doc.id, doc_name=doc.meta.file_name, page=p.page, table_id=k.table_id,
                              table_title=t.title if t else None, row_label=row.label if row else k.row_key,
                              column=k.column, value=ref.printed, bbox=p.bbox, line_start=p.line_start, line_end=p.line_end))

@@ -10,6 +10,7 @@ from qa_app.engine.catalog import DocData
 from qa_app.engine.sourcetext import change_sentences, sentences
 from qa_app.engine.tools import Ctx, Draft, tool
 from schemas.answers import Answer, ChartSpec
+from schemas.keys import norm_key
 from schemas.records import OperatingCost, Procurement, SanGong
 from schemas.tables import Cell, Table, TableKind
 
@@ -25,12 +26,39 @@ def _changes(d: Draft, doc: DocData, *subjects: str) -> str:
     return ""
 
 
+# Row labels of a row-per-item 三公 table (①公务用车购置费 / ②公务用车运行维护费 ...), by record field;
+# the first matching prefix wins, so 购置及运行 is tried before 购置费.
+ITEM_ROWS = (("vehicle_total", ("公务用车购置及运行",)), ("vehicle_purchase", ("公务用车购置",)),
+             ("vehicle_operation", ("公务用车运行",)), ("abroad", ("因公出国",)), ("reception", ("公务接待",)))
+_ITEM_NUMBERING = re.compile(r"^[\s\d①-⑩⑴-⒇（()）、.．:：]+")
+
+
+def _item_field(label: str) -> str | None:
+    name = _ITEM_NUMBERING.sub("", norm_key(label))
+    return next((f for f, prefixes in ITEM_ROWS if name.startswith(prefixes)), None)
+
+
+def _complete(t: Table | None, rec: SanGong | None) -> SanGong | None:
+    """Fill the items the record lacks from the table's own rows (a numbered sub-row such as
+    ②公务用车运行维护费 is an item of its own, cited on its own row)."""
+    if t is None or rec is None or rec.total is None:
+        return rec
+    column = rec.total.column
+    found: dict[str, Cell] = {}
+    for r in t.rows:
+        if (f := _item_field(r.label)) is not None and f not in found and (c := r.cell(column)) is not None:
+            found[f] = c
+    update = {f: c for f, c in found.items() if getattr(rec, f) is None}
+    return rec.model_copy(update=update) if update else rec
+
+
 def _sangong_blocks(doc: DocData) -> tuple[Table | None, SanGong | None, SanGong | None]:
     recs = doc.records_of(SanGong)
     budget = next((r for r in recs if r.block == "budget" and r.column in ("合计", "预算数")), None)
     final = next((r for r in recs if r.block == "final"), None)
     first = budget or final
-    return (doc.table_by_id.get(first.table_id) if first else None), budget, final
+    t = doc.table_by_id.get(first.table_id) if first else None
+    return t, _complete(t, budget), _complete(t, final)
 
 
 def _items(d: Draft, doc: DocData, t: Table, rec: SanGong) -> str:

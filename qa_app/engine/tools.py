@@ -88,4 +88,11 @@ def run_tool(store: Store, cat: Catalog, question: str, call: ToolCall) -> Answe
 
 
 def _load_builtin_tools() -> None:
-    from qa_app.engine import tool_budget, tool_checks, tool_execution, tool_search, tool_spending  # noqa: F401
+    from qa_app.engine import (  # noqa: F401
+        tool_budget,
+        tool_checks,
+        tool_counts,
+        tool_execution,
+        tool_search,
+        tool_spending,
+    )

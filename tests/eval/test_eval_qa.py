@@ -19,8 +19,8 @@ CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 GOLD_DIR = GOLD_QA.parent
 KINDS = {"execution", "totals", "function", "sangong", "operating_cost", "largest", "compare", "findings", "followup",
          "not_found", "search"}
-# Flip once the router reaches the floor on the paraphrases too (issue 7); until then the figure is reported.
-ASSERT_PARAPHRASES = False
+# The router reaches the floor on the paraphrases too (issue 7): asserted.
+ASSERT_PARAPHRASES = True
 
 
 @pytest.fixture(scope="module")
