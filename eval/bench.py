@@ -140,5 +140,9 @@ def run_bench(what: str, corpus: Path, smoke: bool) -> dict:
             out["qa"] = "not available in this build yet"
         else:
             out["qa"] = bench_qa(corpus, smoke)
+    if what in ("app", "all"):
+        from eval.bench_app import bench_app
+
+        out["app"] = bench_app(corpus, smoke)
     out["self_max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out

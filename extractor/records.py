@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Literal, TypedDict
 
@@ -127,7 +128,7 @@ def sangong(t: Table) -> list[Record]:
                                abroad=g("因公出国(境)费"), reception=g("公务接待费"), vehicle_total=g("小计"),
                                vehicle_purchase=g("公务用车购置费"), vehicle_operation=g("公务用车运行维护费")))
         return out
-    by_label = {norm_key(r.label).lstrip("①②③④"): r for r in t.rows}
+    by_label = {_unnumbered(r.label): r for r in t.rows}
     for col in (c for c in t.columns if c not in ("项目",)):
         def g2(label: str, column: str = col) -> Cell | None:
             r = next((row for k, row in by_label.items() if k.startswith(label)), None)
@@ -138,6 +139,14 @@ def sangong(t: Table) -> list[Record]:
                            vehicle_total=g2("公务用车购置及运行"), vehicle_purchase=g2("公务用车购置费"),
                            vehicle_operation=g2("公务用车运行")))
     return out
+
+
+_ITEM_NUMBER = re.compile(r"^(\d{1,2}[.、)]?|\(\d{1,2}\))(?=\D)")
+
+
+def _unnumbered(label: str) -> str:
+    """A row label without its item number: NFKC has already turned ② into 2, so strip digits too."""
+    return _ITEM_NUMBER.sub("", norm_key(label))
 
 
 def operating_cost(t: Table) -> list[Record]:

@@ -13,7 +13,8 @@ from tests.app.helpers import YANGCHENG, make_app
 PAGES = ["chat", "review", "documents", "overview"]
 
 
-def test_every_page_renders_and_is_fast(app_home, record_property):
+def test_every_page_renders(app_home, record_property):
+    """Render times are recorded, not asserted (`budgetlens bench app` measures them against the 1 s target)."""
     at = make_app()  # first run: imports and the roster
     roster = json.loads((app_home / "roster.json").read_text(encoding="utf-8"))
     assert {"name": "审核员", "role": "reviewer"} in roster and {"name": "分析员", "role": "analyst"} in roster
@@ -31,8 +32,6 @@ def test_every_page_renders_and_is_fast(app_home, record_property):
     record_property("render_seconds", timings)
     print("render seconds (first, cached):", timings)
     assert at.header, "page header missing"
-    for page, (first, again) in timings.items():
-        assert first < 3.0 and again < 1.0, (page, first, again)
 
 
 @pytest.mark.parametrize("page,expect", [("review", "审核"), ("documents", "文档"), ("overview", "概览")])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sample_docs import budget_doc, final_doc, target
 from tablekit import DOC, cell_keys, make_table, set_cell
@@ -125,11 +123,8 @@ def big_document() -> list[Table]:
     return tables + others
 
 
-def test_a_200_page_document_validates_well_under_a_second() -> None:
-    tables = big_document()
-    validate(tables, [], DOC)  # warm up imports and caches
-    start = time.perf_counter()
-    report = validate(tables, [], DOC)
-    elapsed = time.perf_counter() - start
+def test_a_200_page_document_is_validated_whole() -> None:
+    """Every project of a big document is checked (its speed is measured by `budgetlens bench validate`,
+    not asserted here: a shared CI machine makes timed tests flaky)."""
+    report = validate(big_document(), [], DOC)
     assert report.rules["perf.annual_vs_project"].passed == 200
-    assert elapsed < 1.0, f"{elapsed:.2f}s"
