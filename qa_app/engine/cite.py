@@ -79,10 +79,11 @@ class Cites:
                           value=cell.value.printed, bbox=p.bbox, line_start=p.line_start, line_end=p.line_end))
         return with_unit_suffix(cell.value.printed, unit_of(cell, table)) if with_unit else cell.value.printed
 
-    def line(self, doc: DocData, line_no: int, page: int, quote: str, line_end: int | None = None) -> str:
+    def line(self, doc: DocData, line_no: int, page: int, quote: str, line_end: int | None = None,
+             bbox: tuple[float, float, float, float] | None = None) -> str:
         """A quoted span of a source line (narrative or table text); returns it in 「」."""
         self.add(Citation(doc_id=doc.id, doc_name=doc.meta.file_name, page=page, value=quote,
-                          line_start=line_no, line_end=line_end or line_no))
+                          line_start=line_no, line_end=line_end or line_no, bbox=bbox))
         return f"「{quote}」"
 
     def derived(self, doc: DocData | None, op: str, operands: list[str], value: str, label: str) -> str:

@@ -15,7 +15,8 @@ from decimal import Decimal
 from extractor.store import Store
 from qa_app.engine.catalog import DocData
 from qa_app.engine.cite import Cites, quantize
-from qa_app.engine.sourcetext import block_after, original_lines, sentences
+from qa_app.engine.sourcetext import block_after, original_lines, sentences, table_block
+from schemas.provenance import SourceKind
 from schemas.records import SelfEvaluation
 from schemas.tables import Cell, Table
 from schemas.values import MoneyUnit
@@ -26,6 +27,16 @@ HUNDRED = Decimal(100)
 
 
 @dataclass
+class Reason:
+    """A quoted sentence of the form's text and where it is printed."""
+
+    line_no: int
+    page: int
+    bbox: tuple[float, float, float, float] | None
+    text: str
+
+
+@dataclass
 class ExecRow:
     doc: DocData
     table: Table
@@ -33,7 +44,7 @@ class ExecRow:
     rate_initial: Decimal | None = None
     rate_adjusted: Decimal | None = None
     narrative: dict[str, Cell] = field(default_factory=dict)  # 年初预算数(元) / 预算执行数(元) / 预算执行率(%)
-    reasons: list[tuple[int, str]] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -79,27 +90,33 @@ def exec_rows(store: Store, doc: DocData) -> list[ExecRow]:
     return out
 
 
-def reasons(store: Store, doc: DocData, table: Table, limit: int = 2) -> list[tuple[int, str]]:
+def reasons(store: Store, doc: DocData, table: Table, limit: int = 2) -> list[Reason]:
     """Sentences of the form's text that give a reason (项目绩效分析 first, then indicator notes)."""
-    if not original_lines(store, doc):
-        return []
-    starts = [r.provenance.line_start for r in table.rows if r.provenance.line_start]
-    start = min(starts) if starts else (table.provenance.line_start or 0)
     analysis = table.row("项目绩效分析")
-    split = (analysis.provenance.line_start if analysis else None) or start
-    lines = block_after(store, doc, start, limit=80)
-    found: list[tuple[int, int, str]] = []
-    for ln in lines:
-        for cell in ln.text.split("\t"):
+    if doc.meta.source == SourceKind.TEXT:
+        if not original_lines(store, doc):
+            return []
+        starts = [r.provenance.line_start for r in table.rows if r.provenance.line_start]
+        start = min(starts) if starts else (table.provenance.line_start or 0)
+        split = (analysis.provenance.line_start if analysis else None) or start
+        lines: list[tuple[int, int, tuple[float, float, float, float] | None, str]] = [
+            (ln.line_no, ln.page, None, ln.text) for ln in block_after(store, doc, start, limit=80)]
+    else:  # a PDF: the lines between this form's title and the next table's
+        block = table_block(store, doc, table)
+        split = next((ln.line_no for ln in block if "项目绩效分析" in ln.text), block[0].line_no if block else 0)
+        lines = [(ln.line_no, ln.page, ln.bbox, ln.text) for ln in block]
+    found: list[tuple[int, Reason]] = []
+    for line_no, page, bbox, text in lines:
+        for cell in text.split("\t"):
             for s in sentences(cell.strip()):
                 if REASON.search(s) and not (len(s) <= 24 and HEADERISH.search(s) and not re.search(r"\d", s)):
-                    found.append((0 if ln.line_no >= split else 1, ln.line_no, s))
+                    found.append((0 if line_no >= split else 1, Reason(line_no, page, bbox, s[:120])))
     found.sort(key=lambda x: x[0])
-    chosen: list[tuple[int, str]] = []
-    for _, ln_no, s in found:
-        if any(s in c or c in s for _, c in chosen):
+    chosen: list[Reason] = []
+    for _, reason in found:
+        if any(reason.text in c.text or c.text in reason.text for c in chosen):
             continue
-        chosen.append((ln_no, s[:120]))
+        chosen.append(reason)
         if len(chosen) >= limit:
             break
     return chosen

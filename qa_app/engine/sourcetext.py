@@ -16,6 +16,7 @@ from extractor.load_text import decode_text
 from extractor.store import Store
 from qa_app.engine.catalog import DocData
 from schemas.provenance import SourceKind
+from schemas.tables import Table
 
 _SENT_END = re.compile(r"(?<=[。；;！!？?])")
 CHANGE = re.compile(
@@ -40,14 +41,65 @@ def _file_lines(path: str, mtime: float) -> tuple[str, ...]:
     return tuple(decode_text(Path(path).read_bytes()).split("\n"))
 
 
-def original_lines(store: Store, doc: DocData) -> tuple[str, ...]:
-    """The original file's lines (text inputs only; empty for PDFs and missing files)."""
-    if doc.meta.source != SourceKind.TEXT:
-        return ()
+@dataclass(frozen=True)
+class PdfLine:
+    line_no: int
+    page: int
+    y: float  # top of the line on its page
+    bbox: tuple[float, float, float, float] | None
+    text: str  # cells TAB-joined
+
+
+@lru_cache(maxsize=8)
+def _pdf_layout(path: str, mtime: float, doc_id: str) -> tuple[PdfLine, ...]:
+    """A digital PDF's text layer as lines numbered like the extraction's provenance; pages without a text
+    layer (scans) are left out: re-running OCR here would cost seconds per page."""
+    from extractor.load_pdf import load_pdf
+
+    loaded = load_pdf(path, doc_id, Path(path).name, ocr=False)
+    return tuple(PdfLine(ln.line_no, ln.page, ln.bbox[1] if ln.bbox else 0.0, ln.bbox, ln.text)
+                 for ln in loaded.lines)
+
+
+def _original(store: Store, doc: DocData) -> Path | None:
     hits = sorted((_home(store) / "files").glob(f"{doc.id}.*"))
-    if not hits:
+    return hits[0] if hits else None
+
+
+def pdf_layout(store: Store, doc: DocData) -> tuple[PdfLine, ...]:
+    path = _original(store, doc)
+    if path is None or doc.meta.source == SourceKind.TEXT:
         return ()
-    return _file_lines(str(hits[0]), hits[0].stat().st_mtime)
+    try:
+        return _pdf_layout(str(path), path.stat().st_mtime, doc.id)
+    except Exception:  # noqa: BLE001 - a damaged original must not break answering; reasons are optional
+        return ()
+
+
+def original_lines(store: Store, doc: DocData) -> tuple[str, ...]:
+    """The original's lines, numbered as the cells' provenance: a text file's lines, or a digital PDF's
+    text layer (empty for missing files and for pages that were OCR'd)."""
+    path = _original(store, doc)
+    if path is None:
+        return ()
+    if doc.meta.source == SourceKind.TEXT:
+        return _file_lines(str(path), path.stat().st_mtime)
+    layout = pdf_layout(store, doc)
+    lines = [""] * max((ln.line_no for ln in layout), default=0)
+    for ln in layout:
+        lines[ln.line_no - 1] = ln.text
+    return tuple(lines)
+
+
+def table_block(store: Store, doc: DocData, table: Table) -> list[PdfLine]:
+    """A PDF table's lines: from its title to the next table's title (pages hold no blank line between forms)."""
+    start = table.provenance
+    if start.page is None or start.bbox is None:
+        return []
+    after = [t.provenance for t in doc.tables if t.provenance.page is not None and t.provenance.bbox is not None
+             and (t.provenance.page, t.provenance.bbox[1]) > (start.page, start.bbox[1])]
+    end = min(((p.page, p.bbox[1]) for p in after if p.bbox), default=(10**9, 0.0))
+    return [ln for ln in pdf_layout(store, doc) if (start.page, start.bbox[1]) <= (ln.page, ln.y) < end]
 
 
 def line_at(store: Store, doc: DocData, line_no: int) -> str | None:

@@ -93,7 +93,7 @@ def _line(d: Draft, r: ExecRow) -> str:
 
 
 def _reasons(d: Draft, r: ExecRow) -> str:
-    return "".join(d.cites.line(r.doc, ln, 1, s) for ln, s in r.reasons)
+    return "".join(d.cites.line(r.doc, x.line_no, x.page, x.text, bbox=x.bbox) for x in r.reasons)
 
 
 def _row(d: Draft, r: ExecRow) -> list[str]:

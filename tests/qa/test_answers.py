@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from extractor.store import Store
 from qa_app.engine import answer
 from qa_app.engine.grounding import check
 from schemas.answers import Answer, AnswerKind
-from tests.qa.helpers import doc_id
+from tests.qa.helpers import CORPUS, doc_id
 
 YANGCHENG = "阳城县应急管理局2024年哪些项目预算执行率偏低？原因是什么？"
 FENYANG = "汾阳市应急管理局2024年预算收入总计多少？基本支出和项目支出各占多少？"
@@ -158,3 +161,36 @@ def test_an_org_the_store_does_not_have_is_named_not_guessed(store: Store) -> No
     assert a.kind == AnswerKind.NONE and "没有找到太原市应急管理局的文件" in a.text
     short = answer(store, "阳城县应急局的三公经费")
     assert short.tool == "sangong" and short.context["orgs"] == ["阳城县应急管理局"]
+
+
+def test_under_execution_from_a_digital_pdf_quotes_the_reasons(tmp_path: Path, monkeypatch) -> None:
+    """The same question over the final accounts as a digital PDF (rendered from the corpus text with ruled
+    tables and an embedded CJK font): the reasons come from the PDF's text layer, not a text file."""
+    from eval.render import read_text, render_digital
+    from eval.render_layout import font_file
+    from extractor import hooks
+    from extractor.pipeline import ingest_file
+    from extractor.store import open_store
+    from schemas.provenance import SourceKind
+
+    src = CORPUS / "yangcheng-emergency-2024-final-accounts.txt"
+    if not src.exists():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    try:
+        font_file()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setattr(hooks, "ON_DOCUMENT_CHANGED", [])
+    pdf = tmp_path / "yangcheng.pdf"
+    pdf.write_bytes(render_digital(read_text(src), 7)[0])
+    home = tmp_path / "home"
+    pdf_store = open_store(home)
+    assert ingest_file(pdf, pdf_store, home).error is None
+    assert pdf_store.documents()[0].source == SourceKind.PDF
+    a = answer(pdf_store, YANGCHENG)
+    assert a.tool == "execution" and a.table is not None
+    rows = {r[1]: r for r in a.table.rows}
+    assert len(rows) == 14 and rows["应急救援专项资金"][5] == "5.77"
+    assert "事故率下降" in rows["应急救援专项资金"][8]  # quoted from the PDF's 项目绩效分析
+    with_reason = [name for name, r in rows.items() if r[8]]
+    assert len(with_reason) >= 10, with_reason
