@@ -35,7 +35,7 @@ def bench_app(corpus: Path, smoke: bool) -> dict:
             store.close()
             at = AppTest.from_file(str(APP), default_timeout=60)
             at.run()
-            pages = {}
+            pages: dict[str, dict] = {}
             for page in PAGES:
                 at.switch_page(f"views/{page}.py")
                 t0 = time.perf_counter()

@@ -42,9 +42,8 @@ def run_extraction(corpus: Path, forms: list[str], seed: int = 7, scan_pages: in
             start = time.perf_counter()
             pages = list(range(1, scan_pages + 1)) if form == "scanned" and scan_pages else None
             tables = tables_for(path, form, seed, pages)
-            if pages is not None:
-                gold = _gold_on_pages(gold, path, seed, pages)
-            score = score_extraction(gold, tables, form)
+            scored = _gold_on_pages(gold, path, seed, pages) if pages is not None else gold
+            score = score_extraction(scored, tables, form)
             runs.append(_run(score, form, time.perf_counter() - start))
     return runs
 

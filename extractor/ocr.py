@@ -282,6 +282,14 @@ def _rules(h_mask: np.ndarray, v_mask: np.ndarray, min_len: int, max_thick: int)
     return out, labels_hv[0], labels_hv[1]
 
 
+def _glyph_grid(grid: Grid) -> bool:
+    """The strokes of a large glyph (a heading's 年, 表, 基本支) cross like rules and make a "grid" of one
+    or two glyphs: too short to hold a line of text, or no bigger than a few characters. Kept, it would
+    have the glyph's strokes erased and its remains read as a cell of their own."""
+    w, h = grid.xs[-1] - grid.xs[0], grid.ys[-1] - grid.ys[0]
+    return h < 10 or (w < 40 and h < 40) or (w < 80 and h < 24)
+
+
 def _in_grid(s: Seg, grid_segs: list[Seg], tol: float) -> bool:
     return any(abs(g.pos - s.pos) <= tol and g.a - tol <= s.a and s.b <= g.b + tol for g in grid_segs)
 
@@ -343,8 +351,9 @@ def image_grids(page: pymupdf.Page, dpi: int = 150) -> list[Grid]:
     rules, _, _ = _rules(h_mask, v_mask, min_len, max(6, round(3.5 * scale)))
     rules = _structural(rules, 2.5 * scale)
     to_pt = 1.0 / scale
-    return build_grids([_scaled(r.seg, to_pt) for r in rules if r.horizontal],
-                       [_scaled(r.seg, to_pt) for r in rules if not r.horizontal])
+    grids = build_grids([_scaled(r.seg, to_pt) for r in rules if r.horizontal],
+                        [_scaled(r.seg, to_pt) for r in rules if not r.horizontal])
+    return [g for g in grids if not _glyph_grid(g)]
 
 
 def ocr_image(gray: np.ndarray, page_no: int, scale: float, engine: str = "rapidocr") -> list[SourceLine]:
@@ -369,7 +378,7 @@ def ocr_image(gray: np.ndarray, page_no: int, scale: float, engine: str = "rapid
     to_pt = 1.0 / scale
     hsegs = [Seg(r.seg.pos * to_pt, r.seg.a * to_pt, r.seg.b * to_pt) for r in rules if r.horizontal]
     vsegs = [Seg(r.seg.pos * to_pt, r.seg.a * to_pt, r.seg.b * to_pt) for r in rules if not r.horizontal]
-    grids = build_grids(hsegs, vsegs)
+    grids = [g for g in build_grids(hsegs, vsegs) if not _glyph_grid(g)]
     # erase the rules that belong to a grid (never a stray "——" inside a cell)
     if grids:
         gh = merge_segments(s for g in grids for s in g.hsegs)

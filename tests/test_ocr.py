@@ -163,6 +163,21 @@ def test_skew_is_measured_on_the_rules() -> None:
     assert _skew_degrees(h, min_len) == pytest.approx(-0.6, abs=0.12)
 
 
+@needs_font
+def test_heading_glyph_strokes_are_not_a_grid() -> None:
+    """Large heading glyphs (年, 表, 基本支) have crossing strokes as long as a rule: no tiny grids from them,
+    while the table below keeps its grid."""
+    from extractor.ocr import image_grids
+
+    doc = pymupdf.open("pdf", ruled_table_pdf())
+    page = doc[0]
+    page.insert_font(fontname="wq", fontfile=str(FONT))
+    page.insert_text((60, 60), "2019年度一般公共预算财政拨款基本支出决算表", fontname="wq", fontsize=16)
+    scan = pymupdf.open("pdf", scanned(doc.tobytes(), dpi=200))
+    grids = image_grids(scan[0], dpi=200)
+    assert len(grids) == 1 and grids[0].ys[0] > 70, [g.bbox for g in grids]
+
+
 def _first_image(pdf: bytes) -> bytes:
     doc = pymupdf.open("pdf", pdf)
     xref = doc[0].get_images()[0][0]

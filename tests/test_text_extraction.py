@@ -107,3 +107,16 @@ def test_self_evaluation_layouts(corpus):
     # central transfer layout: no 年初预算数 printed, so none is invented
     central = next(t for t in se.values() if t.label and t.label.startswith("2023年安全生产预防"))
     assert central.row("资金总额").cell("年初预算数") is None
+
+
+def test_label_wrapped_over_two_lines_keeps_the_table():
+    """A label printed in a narrow cell comes out as ``表`` / ``一`` on two lines (and ``表`` then repeats on
+    every table, so it must not be taken for a watermark): the table goes on below it."""
+    parts = []
+    for n, title in (("一", "2023年度部门收入决算表"), ("二", "2023年度部门支出决算表"), ("三", "2023年度部门收支决算总表")):
+        parts += [title, "", "表", "", n, "", "单位名称：某某局", "金额单位：万元",
+                  "科目编码\t科目名称\t合计", "201\t一般公共服务支出\t12.50", "合计\t\t12.50", ""]
+    text = "\n".join(parts).encode()
+    tables, _ = extract_tables(load_text(text, "d" * 64, "wrapped.txt"))
+    assert [t.label for t in tables] == ["表一", "表二", "表三"]
+    assert all(len(t.rows) >= 2 for t in tables), [(t.title, len(t.rows)) for t in tables]

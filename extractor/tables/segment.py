@@ -65,8 +65,18 @@ def is_title(text: str) -> TableTemplate | None:
 
 def furniture_lines(lines: list[SourceLine]) -> set[str]:
     """Short one-cell lines that repeat across the document (watermarks, running headers)."""
-    counts = Counter(norm_key(line_text(ln)) for ln in lines if len(ln.nonempty) == 1 and len(line_text(ln)) <= 16)
+    texts = [line_text(ln) if len(ln.nonempty) == 1 else None for ln in lines]
+    filled = [i for i, ln in enumerate(lines) if ln.nonempty]
+    after = dict(zip(filled, filled[1:], strict=False))  # the next line that is not blank
+    counts = Counter(norm_key(t) for i, t in enumerate(texts) if t is not None and len(t) <= 16
+                     and not _label_head(t, texts[after[i]] if i in after else None))
     return {t for t, n in counts.items() if n >= 3 and t and is_title(t) is None and not _is_meta(t)}
+
+
+def _label_head(text: str, nxt: str | None) -> bool:
+    """The first half of a label wrapped over two lines (``表`` before ``二``): not a watermark."""
+    return nxt is not None and len(nxt) <= 4 and not _LABEL.match(norm_key(text)) \
+        and bool(_LABEL.match(norm_key(text + nxt)))
 
 
 def _is_meta(text: str) -> bool:
@@ -107,6 +117,13 @@ def _repeats(block: TableBlock, line: SourceLine, repeat: int) -> bool:
     return repeat > 0 or line.page != block.rows[-1].page
 
 
+def _wrapped_label(text: str, line: SourceLine, nxt: SourceLine | None) -> bool:
+    """A table label split over two one-cell lines: ``表`` / ``二``, ``公开`` / ``03表``."""
+    if nxt is None or len(line.nonempty) != 1 or len(nxt.nonempty) != 1:
+        return False
+    return _label_head(text, line_text(nxt))
+
+
 def _awaits_name_row(block: TableBlock | None) -> bool:
     """A titled form table (自评表, 绩效目标表) whose 项目名称 row has not come yet."""
     if block is None or block.template is None or block.template.layout != "form":
@@ -138,6 +155,9 @@ def segment(doc: LoadedDocument) -> Segmentation:
         if template is None and len(line.nonempty) == 1 and nxt is not None and len(nxt.cells) == 1 \
                 and 0 < len(line_text(nxt)) <= 12 and (template := is_title(text + line_text(nxt))):
             text = text + line_text(nxt)  # a title wrapped onto a second line ("…自评" + "表")
+            wrapped_title_tail = nxt.line_no
+        if template is None and nxt is not None and _wrapped_label(text, line, nxt):
+            text = text + line_text(nxt)  # a label wrapped in a narrow cell ("表" + "二")
             wrapped_title_tail = nxt.line_no
         if template is not None:
             current = TableBlock(template=template, title=text, title_line=line, label=pending_label)
