@@ -114,6 +114,14 @@ class Store:
                                  (table.doc_id, table.id)).fetchone()
             self._write_table(db, table, ordinal[0] if ordinal else 999)
 
+    def save_tables(self, doc_id: str, tables: list[Table]) -> None:
+        """Rewrite a document's tables in order (after a merge or split changes which tables exist)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM tables WHERE doc_id=?", (doc_id,))
+            db.execute("DELETE FROM cells WHERE doc_id=?", (doc_id,))
+            for n, table in enumerate(tables):
+                self._write_table(db, table, n)
+
     def documents(self, include_deleted: bool = False) -> list[DocumentMeta]:
         q = "SELECT meta, status FROM documents" + ("" if include_deleted else " WHERE status != 'deleted'")
         out = []

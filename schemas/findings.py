@@ -38,16 +38,17 @@ class Finding(BaseModel):
     cells: list[CellRef] = Field(default_factory=list)
     table_ids: list[str] = Field(default_factory=list)
     suggestion: str | None = None  # a proposed repair (never applied silently)
-    false_positive: bool = False
+    proposed: str | None = None  # the repair's printed value for the first cell (accepting it sets this)
+    false_positive: bool = False  # marked by a reviewer (or a rejected repair): kept, shown apart
 
 
 class CorrectionKind(StrEnum):
     CELL_VALUE = "cell_value"
     TABLE_KIND = "table_kind"  # reclassify
-    COLUMN_ASSIGNMENT = "column_assignment"
+    COLUMN_ASSIGNMENT = "column_assignment"  # cell = the figure where it was read; new = the column it belongs to
     NOISE_ROW = "noise_row"
-    MERGE_TABLES = "merge_tables"
-    SPLIT_TABLE = "split_table"
+    MERGE_TABLES = "merge_tables"  # table_id = the first table; new = the table appended to it
+    SPLIT_TABLE = "split_table"  # table_id; cell.row_key = the first row of the new table
     FALSE_POSITIVE = "false_positive"
     ACCEPT_REPAIR = "accept_repair"
     REJECT_REPAIR = "reject_repair"

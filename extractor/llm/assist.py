@@ -140,9 +140,10 @@ def describe_correction(c: Correction, kind: str, title: str) -> str:
         return f"{where} is a table of kind {c.new}, not {c.old or kind}{why}"
     if c.kind == CorrectionKind.NOISE_ROW and c.cell:
         return f"{where}: row {c.cell.row_key} is not a data row{why}"
+    if c.kind == CorrectionKind.COLUMN_ASSIGNMENT and c.cell:
+        return f"{where}: row {c.cell.row_key}: the figure read under column {c.cell.column} belongs to column {c.new}{why}"
     cell = f"row {c.cell.row_key}, column {c.cell.column}" if c.cell else "a cell"
-    what = "column assignment" if c.kind == CorrectionKind.COLUMN_ASSIGNMENT else "value"
-    return f"{where}: {cell}: {what} {c.old or '(empty)'} -> {c.new or '(empty)'}{why}"
+    return f"{where}: {cell}: value {c.old or '(empty)'} -> {c.new or '(empty)'}{why}"
 
 
 def _model_name(model: Any) -> str:

@@ -160,4 +160,4 @@ def _suggestion(doc_id: str, term: Term, new: str, n_rules: int) -> Finding:
     return Finding(id=finding_id(doc_id, "repair.digit", [term.key], new), doc_id=doc_id, rule_id="repair.digit",
                    severity=Severity.INFO, message=f"疑似误读：{text}", expected=new_value, actual=term.value,
                    difference=term.value - new_value, cells=[ref] if ref else [], table_ids=[term.table_id],
-                   suggestion=text)
+                   suggestion=text, proposed=new)

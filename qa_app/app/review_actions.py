@@ -104,3 +104,28 @@ def mark_false_positive(doc_id: str, finding_id: str, reason: str) -> None:
     author = _author()
     with state.write_lock():
         review.mark_false_positive(state.store(), doc_id, finding_id, author, reason)
+
+
+def assign_column(doc_id: str, table_id: str, row_key: str, from_column: str, to_column: str, reason: str) -> None:
+    author = _author()
+    key = CellKey(doc_id=doc_id, table_id=table_id, row_key=row_key, column=from_column)
+    with state.write_lock():
+        review.assign_column(state.store(), key, to_column, author, reason)
+
+
+def merge(doc_id: str, first_id: str, second_id: str, reason: str) -> None:
+    author = _author()
+    with state.write_lock():
+        review.merge_tables(state.store(), doc_id, first_id, second_id, author, reason)
+
+
+def split(doc_id: str, table_id: str, at_row: str, reason: str) -> None:
+    author = _author()
+    with state.write_lock():
+        review.split_table(state.store(), doc_id, table_id, at_row, author, reason)
+
+
+def decide_repair(doc_id: str, finding_id: str, accept: bool, reason: str) -> None:
+    author = _author()
+    with state.write_lock():
+        (review.accept_repair if accept else review.reject_repair)(state.store(), doc_id, finding_id, author, reason)

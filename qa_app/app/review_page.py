@@ -22,7 +22,14 @@ from qa_app.app.frames import (
     styled,
     table_frame,
 )
-from qa_app.app.review_panels import findings_panel, queue_panel, source_panel, table_actions
+from qa_app.app.review_panels import (
+    findings_panel,
+    queue_panel,
+    repairs_panel,
+    source_panel,
+    structure_actions,
+    table_actions,
+)
 from qa_app.app.safe import md
 from schemas.tables import DocumentMeta, Table
 
@@ -56,8 +63,10 @@ def render() -> None:
     with right:
         source_panel(meta, t, findings)
     findings_panel(meta, t, findings)
+    repairs_panel(meta, t, findings)
     if users.is_reviewer():
         table_actions(meta, t)
+        structure_actions(meta, t)
 
 
 def _pick(docs: list[DocumentMeta]) -> tuple[DocumentMeta, Table | None]:

@@ -106,6 +106,53 @@ def findings_panel(meta: DocumentMeta, t: Table, findings: list[Finding]) -> Non
             _run(lambda: actions.mark_false_positive(meta.id, fid, reason), reason, "已标记为误报")
 
 
+def repairs_panel(meta: DocumentMeta, t: Table, findings: list[Finding]) -> None:
+    """Suggested single-digit repairs on this table: accept (the cell gets the proposed value) or reject."""
+    open_repairs = {f.id: f for f in findings if f.rule_id == "repair.digit" and f.proposed and not f.false_positive
+                    and (t.id in f.table_ids or any(c.key.table_id == t.id for c in f.cells))}
+    if not open_repairs or not users.is_reviewer():
+        return
+    st.subheader(f"修复建议（{len(open_repairs)}）")
+    with st.form(key="repair_form", clear_on_submit=True):
+        fid = st.selectbox("建议", list(open_repairs), key="repair_finding",
+                           format_func=lambda i: one_line(open_repairs[i].suggestion or open_repairs[i].message, 100))
+        reason = st.text_input("原因（必填）", key="repair_reason")
+        accept, reject = st.columns(2)
+        if accept.form_submit_button("接受：改为建议值"):
+            _run(lambda: actions.decide_repair(meta.id, fid, True, reason), reason, "已接受修复建议")
+        if reject.form_submit_button("拒绝：保留原印刷值"):
+            _run(lambda: actions.decide_repair(meta.id, fid, False, reason), reason, "已拒绝修复建议")
+
+
+def structure_actions(meta: DocumentMeta, t: Table) -> None:
+    """Column assignment, merge and split: what a reviewer fixes when the grid itself was read wrong."""
+    with st.expander("结构更正：列归属 · 合并表格 · 拆分表格"):
+        with st.form(key="column_form", clear_on_submit=True):
+            st.caption("空单元格被压缩时，数字会落到相邻的列：把它移到正确的列（目标列须为空）。")
+            labels = {r.key: one_line(f"{r.key} · {r.label}", 60) for r in t.rows}
+            a, b, c = st.columns(3)
+            row_key = a.selectbox("行", list(labels), key="column_row", format_func=lambda k: labels[k]) or ""
+            from_col = b.selectbox("现在所在列", t.columns, key="column_from") or ""
+            to_col = c.selectbox("应在列", t.columns, key="column_to") or ""
+            reason = st.text_input("原因（必填）", key="column_reason")
+            if st.form_submit_button("移动到该列"):
+                _run(lambda: actions.assign_column(meta.id, t.id, row_key, from_col, to_col, reason), reason,
+                     "已更正列归属", need=bool(row_key) and from_col != to_col)
+        others = [tid for tid, *_ in state.table_list(meta.id) if tid != t.id]
+        with st.form(key="merge_form", clear_on_submit=True):
+            second = st.selectbox("把这张表接在本表后面（分页截断的同一张表）", others, key="merge_second") or ""
+            reason = st.text_input("原因（必填）", key="merge_reason")
+            if st.form_submit_button("合并"):
+                _run(lambda: actions.merge(meta.id, t.id, second, reason), reason, "已合并表格", need=bool(second))
+        with st.form(key="split_form", clear_on_submit=True):
+            later = {r.key: one_line(f"{r.key} · {r.label}", 60) for r in t.rows[1:]}
+            at = st.selectbox("从这一行起拆成另一张表", list(later), key="split_at",
+                              format_func=lambda k: later[k])
+            reason = st.text_input("原因（必填）", key="split_reason")
+            if st.form_submit_button("拆分"):
+                _run(lambda: actions.split(meta.id, t.id, at or "", reason), reason, "已拆分表格", need=bool(at))
+
+
 def table_actions(meta: DocumentMeta, t: Table) -> None:
     with st.expander("表格操作：重新分类 · 标记噪声行"):
         with st.form(key="reclassify_form", clear_on_submit=True):

@@ -7,6 +7,10 @@ Examples:
   budgetlens correct kind fenyang unclassified#1 budget_projects --reason "项目支出表" --author 张三
   budgetlens correct noise fenyang budget_projects#1 汾阳市应急管理局#2 --reason "重复的单位合计行" --author 张三
   budgetlens correct false-positive yangcheng 3f2a... --reason "原件如此" --author 张三
+  budgetlens correct column fenyang budget_general_expenditure#1 2240108 基本支出 项目支出 --reason "空列被压缩" --author 张三
+  budgetlens correct merge fenyang budget_projects#1 unclassified#1 --reason "分页截断" --author 张三
+  budgetlens correct split fenyang budget_projects#1 XM某项目 --reason "两张表连在一起" --author 张三
+  budgetlens correct repair fenyang 9c1e... --accept --reason "对照原件" --author 张三
   budgetlens correct list yangcheng --json
 """
 
@@ -19,11 +23,16 @@ import click
 from extractor.config import home
 from extractor.review import (
     ReviewError,
+    accept_repair,
+    assign_column,
     cell_version,
     correct_cell,
     mark_false_positive,
     mark_noise_row,
+    merge_tables,
     reclassify_table,
+    reject_repair,
+    split_table,
 )
 from extractor.store import DocumentNotFound, Store, open_store
 from schemas.findings import EditConflict
@@ -104,6 +113,58 @@ def false_positive_cmd(doc: str, finding_id: str, reason: str, author: str) -> N
     """Mark a validator finding as a false positive."""
     store = open_store(home())
     _run(mark_false_positive, store, _doc(store, doc), finding_id, author, reason)
+
+
+@correct.command("column")
+@click.argument("doc")
+@click.argument("table_id")
+@click.argument("row_key")
+@click.argument("from_column")
+@click.argument("to_column")
+@_reason
+@_author
+def column_cmd(doc: str, table_id: str, row_key: str, from_column: str, to_column: str, reason: str,
+               author: str) -> None:
+    """Move a figure read under FROM_COLUMN to TO_COLUMN (an empty cell was collapsed)."""
+    store = open_store(home())
+    key = CellKey(doc_id=_doc(store, doc), table_id=table_id, row_key=row_key, column=from_column)
+    _run(assign_column, store, key, to_column, author, reason)
+
+
+@correct.command("merge")
+@click.argument("doc")
+@click.argument("first_table")
+@click.argument("second_table")
+@_reason
+@_author
+def merge_cmd(doc: str, first_table: str, second_table: str, reason: str, author: str) -> None:
+    """Append SECOND_TABLE's rows to FIRST_TABLE (one table cut in two)."""
+    store = open_store(home())
+    _run(merge_tables, store, _doc(store, doc), first_table, second_table, author, reason)
+
+
+@correct.command("split")
+@click.argument("doc")
+@click.argument("table_id")
+@click.argument("at_row")
+@_reason
+@_author
+def split_cmd(doc: str, table_id: str, at_row: str, reason: str, author: str) -> None:
+    """Make the rows from AT_ROW on a table of their own (two tables read as one)."""
+    store = open_store(home())
+    _run(split_table, store, _doc(store, doc), table_id, at_row, author, reason)
+
+
+@correct.command("repair")
+@click.argument("doc")
+@click.argument("finding_id")
+@click.option("--accept/--reject", required=True, help="Apply the suggested value, or keep the printed one.")
+@_reason
+@_author
+def repair_cmd(doc: str, finding_id: str, accept: bool, reason: str, author: str) -> None:
+    """Accept or reject a suggested repair (a repair.digit finding)."""
+    store = open_store(home())
+    _run(accept_repair if accept else reject_repair, store, _doc(store, doc), finding_id, author, reason)
 
 
 @correct.command("list")

@@ -10,6 +10,7 @@ import pytest
 
 from extractor.store import open_store
 from schemas.findings import CellRef, Finding, Severity
+from schemas.provenance import Provenance
 from schemas.tables import CellKey, TableKind
 from tests.app.helpers import YANGCHENG, make_app
 
@@ -143,3 +144,49 @@ def test_noise_row_and_reclassify_need_a_reason(yc):
     assert not at.exception
     assert store.table(doc_id, TABLE).kind == "final_fiscal_summary"
     assert [c.kind for c in store.corrections(doc_id)] == ["noise_row", "table_kind"]
+
+
+def _submit(at, label: str):
+    {b.label: b for b in at.form_submit_button}[label].click()
+    return at.run()
+
+
+def test_repair_suggestion_accepted_from_the_page(yc):
+    store, doc_id = yc
+    key = CellKey(doc_id=doc_id, table_id=TABLE, row_key=ROW, column=COL)
+    suggestion = Finding(id="fix1", doc_id=doc_id, rule_id="repair.digit", severity=Severity.INFO,
+                         message="疑似误读", suggestion=f"将 {ROW} 由 9316.63 改为 9316.68 可使 2 条规则全部成立",
+                         proposed="9316.68", table_ids=[TABLE],
+                         cells=[CellRef(key=key, printed="9316.63", provenance=Provenance(doc_id=doc_id, page=1))])
+    store.save_findings(doc_id, [*store.findings(doc_id), suggestion])
+    at = _open_table("审核员", doc_id)
+    assert any("修复建议" in h.value for h in at.subheader)
+    at.selectbox(key="repair_finding").set_value("fix1")
+    at = _submit(at, "接受：改为建议值")
+    assert any("原因" in e.value for e in at.error) and _stored(store, doc_id).value.printed == "9316.63"
+    at.selectbox(key="repair_finding").set_value("fix1")
+    at.text_input(key="repair_reason").set_value("对照原件")
+    at = _submit(at, "接受：改为建议值")
+    assert not at.exception, [e.value for e in at.exception]
+    assert _stored(store, doc_id).value.printed == "9316.68"
+    assert [c.kind for c in store.corrections(doc_id)] == ["accept_repair", "cell_value"]
+
+
+def test_split_and_merge_from_the_page(yc):
+    store, doc_id = yc
+    rows = [r.key for r in store.table(doc_id, TABLE).rows]
+    at = _open_table("审核员", doc_id)
+    at.selectbox(key="split_at").set_value(rows[5])
+    at.text_input(key="split_reason").set_value("两张表连在一起")
+    at = _submit(at, "拆分")
+    assert not at.exception, [e.value for e in at.exception]
+    tail_id = f"{TABLE}~{rows[5]}"
+    assert [r.key for r in store.table(doc_id, TABLE).rows] == rows[:5]
+    assert [r.key for r in store.table(doc_id, tail_id).rows] == rows[5:]
+    at = _open_table("审核员", doc_id)
+    at.selectbox(key="merge_second").set_value(tail_id)
+    at.text_input(key="merge_reason").set_value("其实是同一张表")
+    at = _submit(at, "合并")
+    assert not at.exception, [e.value for e in at.exception]
+    assert [r.key for r in store.table(doc_id, TABLE).rows] == rows and store.table(doc_id, tail_id) is None
+    assert [c.kind for c in store.corrections(doc_id)] == ["split_table", "merge_tables"]

@@ -283,14 +283,14 @@ def test_reviewer_corrections_on_similar_tables_are_examples(tmp_path: Path) -> 
         return Correction(doc_id=other, kind=CorrectionKind.COLUMN_ASSIGNMENT, author="reviewer", reason=reason,
                           cell=CellKey(doc_id=other, table_id=table_id, row_key=row, column=column), old="", new=new)
 
-    store.append_correction(correction("budget_general_expenditure#1", "2240106", "项目支出", "289.91",
+    store.append_correction(correction("budget_general_expenditure#1", "2240106", "基本支出", "项目支出",
                                        "空格分隔行只有两个数时，第二个数是项目支出（合计 = 基本 + 项目）"))
     store.append_correction(correction("budget_sangong#1", "公务接待费", "合计", "1.20", "三公表的接待费"))
     ep = FakeEndpoint(correct)
     run(ep, store=store)
     prompt = prompt_of(ep.requests[0])
     assert "Reviewer corrections on similar tables" in prompt
-    assert ("row 2240106, column 项目支出: column assignment (empty) -> 289.91 "
+    assert ("row 2240106: the figure read under column 基本支出 belongs to column 项目支出 "
             "(reason: 空格分隔行只有两个数时，第二个数是项目支出（合计 = 基本 + 项目）)") in prompt
     assert "三公表的接待费" not in prompt  # another kind of table
     assert prompt.index("Reviewer corrections") < prompt.index("<<<TABLE")  # outside the untrusted block
