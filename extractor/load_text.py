@@ -31,9 +31,21 @@ def decode_text(data: bytes) -> str:
     raise ValueError("text file is neither UTF-8 nor GB18030")
 
 
+def tabs_collapsed(raws: list[str]) -> bool:
+    """TABs that separate the printed cells but keep no column positions: many TAB rows, not one with an
+    empty cell (a table with gaps always has some), and rows of varying length (the gaps collapsed).
+    Such TABs are read like runs of spaces."""
+    counts = [len(r.split("\t")) for r in raws if "\t" in r.strip("\t")]
+    if len(counts) < 20 or any(not c.strip() for r in raws if "\t" in r for c in r.rstrip("\r").split("\t")):
+        return False
+    changes = sum(1 for a, b in zip(counts, counts[1:], strict=False) if a != b)
+    return changes * 6 >= len(counts)
+
+
 def text_to_lines(text: str) -> tuple[list[SourceLine], int]:
     """Split a text document into SourceLines; returns (lines, page_count)."""
     lines: list[SourceLine] = []
+    collapsed = tabs_collapsed(text.split("\n"))
     page = 1
     for n, raw in enumerate(text.split("\n"), start=1):
         if "\f" in raw:
@@ -43,7 +55,11 @@ def text_to_lines(text: str) -> tuple[list[SourceLine], int]:
         if _RULE.match(raw) and "\t" not in raw.strip("\t"):
             lines.append(SourceLine(page=page, line_no=n, cells=[LineCell("")]))  # a drawn rule, not text
             continue
-        if "\t" in raw:
+        if "\t" in raw and collapsed:  # cells kept whole (they may hold spaces), but no column positions
+            tokens = [t for c in raw.split("\t") if (t := strip_residue(c).strip())]
+            lines.append(SourceLine(page=page, line_no=n, cells=[LineCell(t) for t in tokens or [""]],
+                                    sep=CellSep.SPACE))
+        elif "\t" in raw:
             cells = [LineCell(strip_residue(c).strip()) for c in raw.split("\t")]
             # trailing TABs after the last printed cell are kept: they tell the column count
             lines.append(SourceLine(page=page, line_no=n, cells=cells, sep=CellSep.TAB))

@@ -134,6 +134,7 @@ _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 _SECTION = re.compile(r"^(第[一二三四五六七八九十]+部分|附件\s*\d*$|附表)")
 _DASH_PAGE = re.compile(r"^([-—–]\s*\d{1,4}\s*[-—–]|第\s*\d+\s*页(\s*共\s*\d+\s*页)?)$")
 _INT = re.compile(r"^\d{1,4}$")
+_YEAR = re.compile(r"^\d{4}年?度?$")
 _ENUMERATED = re.compile(r"^([①-⑳]|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)")
 _TOC_TAIL = re.compile(r"^\s*([.…·]{3,}|…{2,})")
 
@@ -306,7 +307,9 @@ def _title_at(lines: list[SourceLine], i: int) -> tuple[TableTemplate | None, in
     found: tuple[TableTemplate | None, int] = (None, 0)
     if len(lines[i].nonempty) <= 3 and (t := _is_title(text)) is not None:
         found = (t, 1)
-    elif i + 1 < len(lines) and len(text) >= 8 and "。" not in text and not _TOC.search(text):
+    elif i + 1 < len(lines) and len(text) >= 8 and "。" not in text and not _TOC.search(text) \
+            and not any(is_value(c) and not _YEAR.match(norm_key(c)) for c in lines[i].nonempty):
+        # (a row with figures before a title is the table's last row, not the title's first half)
         nxt = _text(lines[i + 1])
         if (_is_title(nxt) is None or len(text) >= 25) and (t := _is_title(text + nxt)) is not None \
                 and len(lines[i + 1].nonempty) <= 2:
@@ -318,11 +321,27 @@ def _title_at(lines: list[SourceLine], i: int) -> tuple[TableTemplate | None, in
     return found
 
 
+def _line_keys(line: SourceLine) -> list[str]:
+    """The keys of a line's cells (a stream line holds one; a space-separated row several)."""
+    return [norm_key(c) for c in line.nonempty]
+
+
+def _keys_from(lines: list[SourceLine], i: int, n: int) -> list[tuple[int, str]]:
+    """The first ``n`` cell keys from line i on, each with the index of its line."""
+    out: list[tuple[int, str]] = []
+    for k in range(i, len(lines)):
+        out += [(k, key) for key in _line_keys(lines[k])]
+        if len(out) >= n:
+            break
+    return out[:n]
+
+
 def _starts_form(lines: list[SourceLine], i: int) -> bool:
-    """A title-less performance-target form: 项目名称, the name, then 主管部门…"""
-    if _key(lines[i]) != "项目名称":
+    """A title-less performance-target form: 项目名称, the name, then 主管部门… (one cell a line, or the
+    cells of a row on one line separated by spaces)."""
+    if _key(lines[i]) != "项目名称" and (not lines[i].nonempty or norm_key(lines[i].nonempty[0]) != "项目名称"):
         return False
-    return any(_key(ln).startswith("主管部门") for ln in lines[i + 1:i + 13])
+    return any(key.startswith("主管部门") for _, key in _keys_from(lines, i, 14)[1:])
 
 
 def _ends_grid(text: str) -> bool:
@@ -401,25 +420,26 @@ def _repeated_name(lines: list[SourceLine], i: int, block: StreamBlock | None) -
     printed again after a page break, else 0."""
     if block is None or block.template is None or block.template.layout != "form" or _awaits_name(block):
         return 0
-    body = [_key(ln) for ln in block.body]
+    body = [key for ln in block.body for key in _line_keys(ln)]
     start = body.index("项目名称")
-    k = i + 1
-    while k < len(lines) and not _key(lines[k]).startswith("主管部门") and k - i < 13:
-        k += 1
-    name = "".join(_key(ln) for ln in lines[i + 1:k])
+    ahead = _keys_from(lines, i, len(body) - start)
+    k = next((m for m in range(1, min(len(ahead), 13)) if ahead[m][1].startswith("主管部门")), len(ahead))
+    name = "".join(key for _, key in ahead[1:k])
     end = next((m for m in range(start + 1, len(body)) if body[m].startswith("主管部门")), len(body))
     if name != "".join(body[start + 1:end]):
         return 0  # another project
     j = 0
-    while i + j < len(lines) and start + j < len(body) and _key(lines[i + j]) == body[start + j]:
+    while j < len(ahead) and start + j < len(body) and ahead[j][1] == body[start + j]:
         j += 1
-    return i + j
+    if j == len(ahead):
+        return ahead[-1][0] + 1 if ahead else i
+    return ahead[j][0] if ahead[j][0] > i else i + 1  # whole lines only: a line matched in part is kept
 
 
 def _awaits_name(block: TableBlock | None) -> bool:
     if block is None or block.template is None or block.template.layout != "form":
         return False
-    return not any(_key(ln) == "项目名称" for ln in getattr(block, "body", []))
+    return not any("项目名称" in _line_keys(ln) for ln in getattr(block, "body", []))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -847,9 +867,9 @@ def build_block(block: StreamBlock, doc_id: str = "", hints: dict[str, set[int]]
     if template is not None and template.layout == "form":
         from extractor.tables.stream_forms import synthesize_form
 
-        block.rows = synthesize_form(block, tokens(block.body))
+        block.rows = synthesize_form(block, _join_wrapped_tails(tokens(block.body), form=True))
         return
-    toks = tokens(block.body)
+    toks = _join_wrapped_tails(tokens(block.body))
     if not toks:
         return
     kind = template.kind if template else None
@@ -865,6 +885,68 @@ def build_block(block: StreamBlock, doc_id: str = "", hints: dict[str, set[int]]
             for c in line.cells[2:]:
                 if is_number_text(c.text):
                     hints.setdefault(norm_key(line.cells[0].text), set()).add(int(_dec(c.text) * 1000))
+
+
+def one_slip(key: str, vocab: set[str] | frozenset[str], prefix: bool = False) -> str | None:
+    """The vocabulary word ``key`` misreads by one character (an OCR slip: 商吕和服务支出), when exactly one
+    word is that close; None for a word of the vocabulary or a short one. With ``prefix``, ``key`` may be
+    the start of the word (a label cut off by a narrow cell: 市市(区)财政资)."""
+    if len(key) < 6 or key in vocab or (prefix and any(w.startswith(key) for w in vocab)):
+        return None
+    near = {w for w in vocab if (len(w) == len(key) or (prefix and len(w) > len(key)))
+            and sum(a != b for a, b in zip(w, key, strict=False)) == 1}
+    return near.pop() if len(near) == 1 else None
+
+
+def _known_label(key: str) -> bool:
+    return key in ECON_CLASSES or key in GOV_ECON_ITEMS or key in _LEAF_WORDS or bool(TOTAL_WORD.match(key))
+
+
+def _wraps_word(head: str, tail: str) -> bool:
+    """``head`` + ``tail`` is a header word or a form label that ``head`` alone is not."""
+    word = norm_key(head + tail)
+    return (is_header_word(word) or word in FORM_LABELS) and not (is_header_word(norm_key(head))
+                                                                   or norm_key(head) in FORM_LABELS)
+
+
+def _wrapped_tail(line: SourceLine, above: SourceLine | None, form: bool = False) -> bool:
+    """A one-cell text line right under a space-separated data row (a row printed on one line, cells
+    separated by spaces, with figures): the rest of a long name cell of that row, wrapped onto a line of
+    its own (layout text puts it under the row). Not a row of its own: no ordinal, code or known label."""
+    if above is None or len(line.nonempty) != 1 or len(above.nonempty) < 2 or not any(_names_of(above)):
+        return False
+    key = norm_key(line.nonempty[0])
+    if form or not any(is_value(c) and not is_code(c) for c in above.nonempty):  # a header row (or a code and
+        # a name), a form's line: only where a header word or form label comes out
+        return any(_wraps_word(c, key) for c in above.nonempty)
+    return not (is_value(key) or is_code(key) or _ENUMERATED.match(key) or _ENUMERATED.match(line.nonempty[0].strip())
+                or _known_label(key) or _label_like(key)
+                or _SECTION.match(key) or _is_title(key) is not None or _is_meta(key) or len(key) > 30)
+
+
+def _names_of(line: SourceLine) -> list[bool]:
+    """Per nonempty cell: a name (not a figure, not a classification code)."""
+    return [not is_value(c) and not is_code(c) for c in line.nonempty]
+
+
+def _join_wrapped_tails(toks: list[Tok], form: bool = False) -> list[Tok]:
+    """Glue each wrapped tail (``_wrapped_tail``) to the name cell of the row above it that it completes:
+    the one that then reads as a known label, else the first name that is not complete on its own."""
+    out: list[Tok] = []
+    prev_line: SourceLine | None = None
+    for t in toks:
+        line = t.line
+        if line is not prev_line and t.k == 0 and _wrapped_tail(line, prev_line, form):
+            row = [k for k in range(len(out)) if out[k].line is prev_line and _names_of(prev_line)[out[k].k]]
+            if row:
+                known = [k for k in row if _known_label(norm_key(out[k].text + t.text)) or _wraps_word(out[k].text, t.text)]
+                open_ = [k for k in row if not _known_label(out[k].key)]
+                head = out[(known or open_ or row)[0]]
+                out[out.index(head)] = Tok(head.text + t.text, head.line, head.cell, head.k)
+                continue  # prev_line stays: a second tail line would go to the same row
+        out.append(t)
+        prev_line = line
+    return out
 
 
 def _code_table(toks: list[Tok], kind: TableKind | None) -> bool:
@@ -934,6 +1016,11 @@ def _grid(block: StreamBlock, toks: list[Tok], kind: TableKind | None,
         return
     for r in rows:
         r.options = options_for(r, n, header.identities, header.columns)
+        if two_names:
+            for j, lab in enumerate(r.labels):
+                if (word := one_slip(norm_key(lab), ECON_CLASSES | GOV_ECON_ITEMS)) is not None:
+                    block.repairs.append(f"名称“{lab}”读作“{word}”（与经济分类名称差一个字，按识别错字处理）")
+                    r.labels[j] = word
     groups = _code_groups(rows) if code_table else _class_groups(rows) if two_names else []
     solve_rollups(groups, rows, n)
     grouped = {id(r) for p, kids in groups for r in (p, *kids)}

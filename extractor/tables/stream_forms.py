@@ -1,7 +1,8 @@
 """Forms (绩效自评表, 绩效目标表) from a plain text stream: synthesize the lines ``FormBuilder`` reads.
 
 Self-evaluation: ``项目名称 | name``, the funds header (labels in print order) and its sub-row
-(目标申报数/预算编制数 where printed), ``资金总额: | numbers…``, the ``合计``/``总分`` line and the
+(目标申报数/预算编制数 where printed), ``资金总额: | numbers…``, each fund-source line under it (its
+blank cells put back by the rate), the ``合计``/``总分`` line and the
 ``项目绩效分析 | text`` line. Performance targets: ``项目名称 | name`` and the (label, amount) slots of
 the funds block, two per line (实施期, 年度), as printed.
 """
@@ -13,7 +14,7 @@ import re
 from extractor.layout import SourceLine
 from extractor.tables import forms
 from extractor.tables.forms import FUND_COLUMNS, FormBuilder
-from extractor.tables.stream import StreamBlock, Tok, _synth
+from extractor.tables.stream import StreamBlock, Tok, _synth, one_slip
 from extractor.values import MISSING
 from schemas.keys import norm_key
 from schemas.tables import TableKind
@@ -62,7 +63,7 @@ def synthesize_form(block: StreamBlock, toks: list[Tok]) -> list[SourceLine]:
     if kind == TableKind.SELF_EVALUATION:
         lines += _self_evaluation(block, toks)
     else:
-        lines += _target_funds(toks)
+        lines += _target_funds(toks, block)
     return lines
 
 
@@ -169,6 +170,7 @@ def _self_evaluation(block: StreamBlock, toks: list[Tok]) -> list[SourceLine]:
             first = label if label is not None and label > h else e
             vals = _drop_merged_duplicate(block, out[0], out[1] if sub else None, vals)
             out.append(_synth(toks[first:k], ["资金总额:", *[t.text for t in vals]], [None, *vals]))
+            out += _fund_source_lines(toks, k, vals)
     for i, t in enumerate(toks):
         if t.key in TOTAL_LABELS:
             nums: list[Tok] = []
@@ -184,6 +186,33 @@ def _self_evaluation(block: StreamBlock, toks: list[Tok]) -> list[SourceLine]:
                 k += 1
             if k > i + 1:
                 out.append(_synth(toks[i:k], [ANALYSIS, _text(toks[i + 1:k])]))
+    return out
+
+
+def _fund_source_lines(toks: list[Tok], k: int, funds: list[Tok]) -> list[SourceLine]:
+    """The fund-source lines after the 资金总额 figures (其中：中央资金 964.00 964.00 100.00% …): a label and its
+    figures, each line laid out like the 资金总额 line. A line printing fewer figures gets its blank cells back,
+    lined up at the rate (the % figure is the 执行率 of both lines); without one it is left as printed."""
+    out: list[SourceLine] = []
+    rate = next((n for n, t in enumerate(funds) if t.key.endswith("%")), None)
+    while k < len(toks):
+        label = toks[k]
+        name = re.sub(r"^其中[:：]?", "", label.key).rstrip(":：")
+        if not forms.FUND_SOURCE.search(name) or "资金总额" in name or forms.SECTION_END.match(name):
+            break
+        k += 1
+        nums: list[Tok] = []
+        while k < len(toks) and (_is_num(toks[k]) or "#" + toks[k].key.upper().lstrip("#") in MISSING):
+            nums.append(toks[k])
+            k += 1
+        if not any(_is_num(t) for t in nums):
+            continue
+        slots: list[Tok | None] = list(nums)
+        own = next((n for n, t in enumerate(nums) if t.key.endswith("%")), None)
+        if len(nums) < len(funds) and rate is not None and own is not None and 0 <= rate - own <= len(funds) - len(nums):
+            slots = [None] * (rate - own) + list(nums)
+            slots += [None] * (len(funds) - len(slots))
+        out.append(_synth([label, *nums], [label.text, *[t.text if t else "" for t in slots]], [None, *slots]))
     return out
 
 
@@ -208,13 +237,51 @@ def _amount_tail(amount: list[Tok], text: str) -> bool:
     return bool(re.match(r"^(万元|元|万)", text)) or printed.count("(") > printed.count(")")
 
 
-def _target_funds(toks: list[Tok]) -> list[SourceLine]:
+_GLUED_AMOUNT = re.compile(r"^(?P<label>.*?[^\d,.])(?P<amount>[\d,]+(\.\d+)?(万元|元)?)$")
+
+
+def _unglue(tok: Tok) -> list[Tok]:
+    """A fund label and its amount printed in one cell (中期资金总额：3514万元, 其中：财政拨款 3514万元): two tokens."""
+    m = _GLUED_AMOUNT.match(tok.key)
+    if m is None or not (_fund_label(m.group("label")) or (re.search(r"[:：]$", m.group("label"))
+                                                           and FUND_SLOT.search(m.group("label")))):
+        return [tok]
+    return [Tok(m.group("label"), tok.line, tok.cell, tok.k), Tok(m.group("amount"), tok.line, tok.cell, tok.k)]
+
+
+def _split_cells(frag: list[Tok]) -> list[list[Tok]]:
+    """A row printed on one line with its cells separated by spaces: a label ending in a colon, or two fund
+    labels side by side (其中：财政拨款 其中：财政拨款), are cells of their own, not one wrapped label."""
+    out = [frag[:1]]
+    for a, b in zip(frag, frag[1:], strict=False):
+        core = re.sub(r"^其中[:：]?", "", a.key).rstrip(":：")  # (其中： alone only opens a label)
+        if (re.search(r"[:：]$", a.key) and core and FUND_SLOT.search(core)) or (_fund_label(a.key) and _fund_label(b.key)):
+            out.append([b])
+        else:
+            out[-1].append(b)
+    return out
+
+
+def _slip_fixed(label: str, block: StreamBlock | None) -> str:
+    """A fund label one character off a known one (市市(区)财政资金, an OCR slip) reads as the known one."""
+    m = re.match(r"^(其中[:：]?)?(.*?)([:：]?)$", norm_key(label))
+    assert m is not None  # every part optional
+    word = one_slip(m.group(2), FUND_LABELS, prefix=True)
+    if word is None:
+        return label
+    if block is not None:
+        block.repairs.append(f"资金来源“{m.group(2)}”读作“{word}”（差一个字，按识别错字处理）")
+    return (m.group(1) or "") + word + m.group(3)
+
+
+def _target_funds(toks: list[Tok], block: StreamBlock | None = None) -> list[SourceLine]:
     start = next((i for i, t in enumerate(toks) if FUNDS_START.search(t.key)
                   or (i + 1 < len(toks) and "资金总额" in t.key + toks[i + 1].key
                       and not FUNDS_START.search(toks[i + 1].key))), None)
     if start is None:
         return []
-    frags = _fragments(toks[start:], _is_amount)
+    toks = toks[:start] + [part for t in toks[start:] for part in _unglue(t)]
+    frags = [part for f in _fragments(toks[start:], _is_amount) for part in _split_cells(f)]
     texts = [norm_key("".join(t.text for t in f)) for f in frags]
     amount = [_is_amount(f[0]) for f in frags]
     slots: list[tuple[str, list[Tok], list[Tok]]] = []  # (label, amount tokens, all tokens)
@@ -268,7 +335,7 @@ def _target_funds(toks: list[Tok]) -> list[SourceLine]:
         src: list[Tok | None] = []
         all_toks: list[Tok] = []
         for label, nums, ts in pair:
-            cells += [label, _text(nums)]
+            cells += [_slip_fixed(label, block), _text(nums)]
             src += [None, nums[0] if nums else None]
             all_toks += ts
         out.append(_synth(sorted(all_toks, key=lambda t: t.line.line_no), cells, src))

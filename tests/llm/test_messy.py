@@ -34,7 +34,7 @@ def test_without_a_model_the_llm_column_is_not_run(corpus: Path, tmp_path: Path,
     assert "LLM column not run" in report["markdown"] and (tmp_path / "messy.md").is_file()
     assert len(report["documents"]) == 6 and all(d["llm"] is None for d in report["documents"])
     total = report["total"]["standard"]
-    assert total["llm"] is None and 0.4 < total["deterministic"] < 0.95  # messy enough to matter
+    assert total["llm"] is None and 0.4 < total["deterministic"] < 1.0  # the digit slips stay wrong
 
 
 def _run(corpus: Path, out: Path, reply) -> dict:
@@ -43,7 +43,10 @@ def _run(corpus: Path, out: Path, reply) -> dict:
                      documents=[DATONG], renderings=("tab_lost",))
 
 
-def test_an_oracle_model_lifts_accuracy(corpus: Path, tmp_path: Path) -> None:
+def test_an_oracle_model_lifts_accuracy(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the deterministic path now reads collapsed TABs like space-separated rows and leaves the oracle little
+    # to lift: read them by position (empty cells shifted left, as before) so there is something to lift
+    monkeypatch.setattr("extractor.load_text.tabs_collapsed", lambda raws: False)
     golds = gold_documents()
     report = _run(corpus, tmp_path, lambda req, n: oracle_mapping(prompt_of(req), golds))
     [d] = report["documents"]
