@@ -5,10 +5,9 @@ varied per document) and every gold cell is scored; a few documents also have a 
 rendered as an image-only scan, OCR'd, and scored on the tables lying wholly on those pages (as the corpus
 ``scanned`` form is).
 
-Scope: the same cells the hand-typed corpus gold records (eval/gold/README.md). The generator's truth also
-lists, for 项目支出绩效自评表, each fund-source sub-row (其中：中央资金, 市县区财政资金 …) and each indicator's
-分值/得分; the extractor keeps only the 资金总额, 合计/总分 and 项目绩效分析 rows of a self-evaluation, so those
-truth cells are set aside and counted as ``out_of_scope``, not scored.
+Scope: every truth cell, including, for 项目支出绩效自评表, each fund-source sub-row (其中：中央资金, 市县区财政资金 …,
+keyed by its label) and each indicator's 分值/得分 (keyed by its 三级指标), which the extractor records as rows of
+the form. ``out_of_scope`` counts truth cells set aside (none at present; kept for the report format).
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from schemas.gold import GoldDocument
 from schemas.tables import Table, TableKind, TableStatus
 
 SYNTH_FLOORS = {"digital": 0.995, "scanned": 0.98}
-SELF_EVALUATION_ROWS = {"资金总额", "合计", "总分", "项目绩效分析"}
 SEED0 = 7001
 
 
@@ -102,8 +100,8 @@ def synth_documents(n: int, seed0: int = SEED0) -> list[SynthDoc]:
 
 
 def synth_gold(doc: SynthDoc, tables: set[int] | None = None) -> tuple[GoldDocument, int]:
-    """The truth as gold, restricted to the cells the corpus gold records (and to ``tables``, indices into
-    ``doc.truth.tables``), and how many cells were set aside as out of scope.
+    """The truth as gold (restricted to ``tables``, indices into ``doc.truth.tables``), and how many cells were
+    set aside as out of scope (none: fund-source and indicator rows are extracted and scored).
 
     The generator keys a 自评表's total line ``合计`` whatever it prints; the gold convention keys a row by its
     printed label, so a line printed ``总分`` is row ``总分`` (as in the corpus gold)."""
@@ -116,9 +114,6 @@ def synth_gold(doc: SynthDoc, tables: set[int] | None = None) -> tuple[GoldDocum
         if t.kind == TableKind.SELF_EVALUATION:
             cells = []
             for c, tc in zip(t.cells, truth.cells, strict=True):
-                if c.row not in SELF_EVALUATION_ROWS:
-                    dropped += 1
-                    continue
                 label = next((x for x in lines[tc.line - 1].split("\t") if x.strip()), "").strip()
                 cells.append(c.model_copy(update={"row": "总分"}) if c.row == "合计" and label == "总分" else c)
             t = t.model_copy(update={"cells": cells})
@@ -248,8 +243,7 @@ def markdown(report: SynthReport) -> str:
             f"{s.seconds / max(1, s.pages):.2f} |")
     out = sum(s.out_of_scope for s in report.summaries)
     if out:
-        lines += ["", f"Not scored ({out} truth cells): 自评表 fund-source sub-rows and indicator 分值/得分, which the "
-                  "extractor does not record (the corpus gold does not either)."]
+        lines += ["", f"Not scored ({out} truth cells)."]
     lines += ["", "| document | form | layout seed | pages | tables | cells | accuracy | s |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in report.runs:

@@ -128,6 +128,9 @@ def extraction_mistakes(report: ValidationReport, tables: list[Table], gold: Gol
             g = paired.get(c.key.table_id)
             if g is None or not g.cells or not c.printed.strip():
                 continue
+            if g.kind == TableKind.SELF_EVALUATION and not any(norm_key(x.row) == norm_key(c.key.row_key)
+                                                               for x in g.cells):
+                continue  # a fund-source or indicator row: outside the hand gold's scope (eval/gold/README.md)
             want = next((x.printed for x in g.cells if norm_key(x.row) == norm_key(c.key.row_key)
                          and norm_key(x.column) == norm_key(c.key.column)), None)
             if want is None or _number(want) != _number(c.printed):

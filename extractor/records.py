@@ -10,6 +10,7 @@ from schemas.keys import norm_key
 from schemas.records import (
     EconomicLine,
     FunctionLine,
+    Indicator,
     OperatingCost,
     PerformanceTarget,
     Procurement,
@@ -93,6 +94,23 @@ def performance_target(t: Table) -> list[Record]:
         annual_sources={c.column: c for c in annual.cells if "总额" not in c.column} if annual else {})]
 
 
+INDICATOR_COLUMNS = {"年初指标值": "target", "指标值": "target", "年度指标值": "target", "调整后指标值": "adjusted_target",
+                     "实际完成值": "actual", "全年完成值": "actual", "全年实际完成值": "actual", "实际完成情况": "actual",
+                     "分值": "weight", "得分": "score"}
+
+
+def indicators(t: Table) -> list[Indicator]:
+    """The indicator rows of a self-evaluation (keyed by 三级指标): every data row but 资金总额 and the narrative;
+    fund-source rows are SUBTOTAL."""
+    out = []
+    for r in _rows(t):
+        if r.role != RowRole.DATA or r.key in ("资金总额", "项目绩效分析"):
+            continue
+        fields = {INDICATOR_COLUMNS[c.column]: c for c in r.cells if c.column in INDICATOR_COLUMNS}
+        out.append(Indicator.model_validate({"level3": r.label, **fields}))
+    return out
+
+
 def self_evaluation(t: Table) -> list[Record]:
     funds = t.row("资金总额")
     total = t.row("合计") or t.row("总分")
@@ -107,7 +125,7 @@ def self_evaluation(t: Table) -> list[Record]:
         target_declared=f("目标申报数"), initial_budget=f("年初预算数"), adjusted_budget=f("全年预算数"),
         executed=f("全年执行数"), balance=f("资金结(转)余"), printed_rate=f("执行率"), budget_score=f("得分"),
         total_weight=total.cell("分值") if total else None, total_score=total.cell("得分") if total else None,
-        narrative=[], analysis_text=None,
+        narrative=[], analysis_text=None, indicators=indicators(t),
     )]
     return out + ([] if narrative is None else [])
 

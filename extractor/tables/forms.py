@@ -1,8 +1,10 @@
 """Form-like tables (绩效目标表, 绩效自评表, 整体支出绩效目标表): label/value pairs rather than a grid.
 
 Each form becomes a ``Table`` with semantic rows (``资金总额``, ``合计``, ``项目绩效分析``, ``年度资金``,
-``实施期资金``, one row per indicator), so gold files, rules and corrections address the same cells
-whichever printed layout the form used.
+``实施期资金``), so gold files, rules and corrections address the same cells whichever printed layout the
+form used. A self-evaluation also gets one row per fund-source line under 资金总额 (keyed by its label,
+role SUBTOTAL: a part of 资金总额, never added into the scores) and one row per indicator line (keyed by its
+三级指标, columns as printed: 年初指标值/指标值, 调整后指标值, 实际完成值/全年完成值, 分值, 得分).
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def canonical_source(label: str) -> str:
     return next((c for c in FUND_SOURCES if len(label) >= 2 and c.startswith(label)), label)
 
 
+FUND_SOURCE = re.compile(r"资金|财政|自筹|拨款")
+SECTION_END = re.compile(r"^(年度|总体|项目年度|绩效指标|一级指标|资金管理|项目绩效|说明|注)")
+INDICATOR_VALUES = {"年初指标值", "调整后指标值", "指标值", "年度指标值", "全年完成值", "实际完成值", "全年实际完成值",
+                    "实际完成情况"}
+_SCORE = re.compile(r"^\d{1,3}(\.\d+)?$")
+_VALUE_LIKE = re.compile(r"^[=≥≤<>]|^\d.{0,11}$|%$|。$")  # an indicator value, not a 三级指标 name
+_TEXTUAL = re.compile(r"[^\d.,%]")
 _GLUED = re.compile(r"^(?:其中[:：])?([^\d:：]{2,}?)[:：]?([\d,]+(?:\.\d+)?(?:万元|元)?)$")
 _NUMERIC = re.compile(r"^[\d,]+(\.\d+)?%?$")
 _LEADING_AMOUNT = re.compile(r"^[\d,]+(\.\d+)?(万元|元)?(?=$|[（(])")  # 2265万元（承建单位）
@@ -58,6 +67,7 @@ class FormBuilder:
         self.block, self.doc_id, self.source, self.table_id = block, doc_id, source, table_id
         self.rows: list[Row] = []
         self.repairs: list[str] = []
+        self.funds_columns: dict[int, str] = {}  # the 资金总额 line's cell index -> its funds column
 
     def cell(self, column: str, line: SourceLine, j: int, unit: MoneyUnit | None, printed: str | None = None) -> Cell:
         text = printed if printed is not None else line.cells[j].text
@@ -105,6 +115,7 @@ class FormBuilder:
                       or (header_has_label and len(_numbers(ln)) >= 3)), None)
         if funds is not None:
             self.add("资金总额", funds, self.assign_funds(funds, slots))
+            self.fund_sources(lines[lines.index(funds) + 1:], funds)
         self.totals_and_indicators(lines)
         self.narrative(lines)
 
@@ -146,6 +157,7 @@ class FormBuilder:
             self.repairs.append(f"资金总额行只有 {len(idx)} 个数、表头 {len(labels)} 列：从第 {off + 1} 列起分配"
                                 + ("（结余恒等式成立）" if best is not None else "（右对齐，未能以恒等式确认）"))
             pairs = list(zip(labels[off:off + len(idx)], idx, strict=True))
+        self.funds_columns = {j: lab for lab, j in pairs}
         return [self.cell(lab, line, j, None if lab in ("执行率", "分值", "得分") else MoneyUnit.WAN) for lab, j in pairs]
 
     def drop_spanning_duplicates(self, line: SourceLine, idx: list[int], labels: list[str]) -> list[int]:
@@ -170,7 +182,45 @@ class FormBuilder:
         rate = vals.get("执行率")
         return rate is None or b == 0 or abs(e / b * 100 - rate) <= Decimal("0.6")
 
+    def fund_sources(self, lines: list[SourceLine], funds: SourceLine) -> None:
+        """The fund-source lines under 资金总额 (其中：中央资金, 市县区财政资金 …), each a row keyed by its
+        label with the funds columns it prints. A line printing as many numbers as the 资金总额 line takes
+        its columns in order; one printing fewer takes the columns above its numbers (the label cells of
+        the two lines lined up, else the cells as printed)."""
+        funds_cells = self.funds_columns
+        funds_idx = _numbers(funds)
+        funds_label = next((j for j, c in enumerate(funds.cells) if "资金总额" in norm_key(c.text)), None)
+        for line in lines:
+            first = _first(line)
+            if not first or SECTION_END.match(first) or first in ("合计", "总分"):
+                return
+            label_j = next((j for j, c in enumerate(line.cells) if norm_key(c.text)
+                            and not _NUMERIC.match(norm_key(c.text))), None)
+            if label_j is None:
+                continue
+            label = re.sub(r"^其中[:：]?", "", norm_key(line.cells[label_j].text)).rstrip(":：")
+            if not FUND_SOURCE.search(label) or "资金总额" in label:
+                return
+            idx = [j for j in _numbers(line) if j > label_j]
+            if not idx:
+                continue
+            columns = [funds_cells.get(j, "") for j in funds_idx]
+            pairs: list[tuple[str, int]] = []
+            if len(idx) == len(funds_idx) and any(columns):  # a number the 资金总额 line dropped is dropped too
+                pairs = [(c, j) for c, j in zip(columns, idx, strict=True) if c]
+            else:
+                shifts = [0] if funds_label is None else list(dict.fromkeys([funds_label - label_j, 0]))
+                for shift in shifts:
+                    cols = [funds_cells.get(j + shift, "") for j in idx]
+                    if all(cols):
+                        pairs = list(zip(cols, idx, strict=True))
+                        break
+            cells = [self.cell(c, line, j, None if c in ("执行率", "分值", "得分") else MoneyUnit.WAN)
+                     for c, j in pairs if c]
+            self.add(label, line, cells, label=label, role=RowRole.SUBTOTAL)  # a part of 资金总额, not scored
+
     def totals_and_indicators(self, lines: list[SourceLine]) -> None:
+        header: SourceLine | None = None
         for line in lines:
             first = _first(line)
             nums = _numbers(line)
@@ -178,6 +228,54 @@ class FormBuilder:
                 cols = ["分值", "得分"] if len(nums) >= 2 else ["得分"]
                 self.add(first, line, [self.cell(c, line, j, None) for c, j in zip(cols, nums[-2:], strict=False)],
                          label=first, role=RowRole.TOTAL)
+                header = None
+            elif any(norm_key(c) == "三级指标" for c in line.texts):
+                header = line
+            elif header is not None:
+                if first in ("项目绩效分析", "说明") or first.startswith("注"):
+                    header = None
+                else:
+                    self.indicator(header, line)
+
+    def indicator(self, header: SourceLine, line: SourceLine) -> None:
+        """One indicator line, keyed by its 三级指标. The cells are read from the right: 得分 and 分值 are the
+        line's last two scores; the value columns (年初指标值, 实际完成值 …) and the 三级指标 sit as many
+        cells left of 分值 as in the header (a merged 一级/二级 cell may add or drop cells on the left)."""
+        head = [norm_key(c) for c in header.texts]
+        h3 = head.index("三级指标")
+        value_cols = [(k, t) for k, t in enumerate(head) if k > h3 and t in INDICATOR_VALUES]
+        texts = [norm_key(c.text) for c in line.cells]
+        scored = "分值" in head and "得分" in head
+        cells: list[Cell] = []
+        if scored:
+            scores = [j for j, t in enumerate(texts) if _SCORE.match(t) and Decimal(t) <= 100]
+            if not scores or any(_SCORE.match(t) is None for t in texts[scores[-1] + 1:]
+                                 if t and not _TEXTUAL.search(t)):
+                return
+            if len(scores) >= 2:
+                jw, js = scores[-2], scores[-1]
+                anchor = jw - head.index("分值")
+                cells = [self.cell("分值", line, jw, None), self.cell("得分", line, js, None)]
+            else:  # one score printed: the last column's (得分); 分值 left blank, not guessed
+                jw = js = scores[-1]
+                anchor = js - head.index("得分")
+                cells = [self.cell("得分", line, js, None)]
+        else:
+            anchor = 0
+        # a line whose merged 一级/二级 cell printed one cell fewer (or more) than the header: the 三级指标 is
+        # the cell where a name, not a value, stands
+        name_at = [a for a in (anchor, anchor - 1, anchor + 1) if 0 <= h3 + a < len(texts) and texts[h3 + a]
+                   and not _VALUE_LIKE.search(texts[h3 + a]) and (not scored or h3 + a < jw)]
+        if not name_at:
+            return
+        anchor = name_at[0]
+        j3 = h3 + anchor
+        for k, col in value_cols:
+            j = k + anchor
+            if 0 <= j < len(texts) and (not scored or j < jw) and texts[j]:
+                cells.append(self.cell(col, line, j, None))
+        if cells:
+            self.add(texts[j3], line, cells, label=line.cells[j3].text.strip())
 
     def narrative(self, lines: list[SourceLine]) -> None:
         for line in lines:

@@ -91,6 +91,10 @@ class ScoreSumCheck(_Check):
     column: str
     total_row: str = "合计"
     constant: Decimal | None = None
+    # the sum is incomplete (not checked) when ``require_row`` does not print ``column`` or a part prints
+    # ``partner`` but not ``column`` (a 资金 line with 得分 and no 分值, an indicator printing one score)
+    require_row: str | None = None
+    partner: str | None = None
 
 
 class CellSpec(BaseModel):

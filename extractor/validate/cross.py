@@ -177,6 +177,21 @@ def _indicator_terms(ix: TableIndex, ctx: DocContext, column: str) -> list[Term]
     return out
 
 
+def _incomplete(ix: TableIndex, check: ScoreSumCheck, col: str, rows: list[Row]) -> str | None:
+    """Why the printed parts cannot add up to the whole form (a part printed without this column), or None."""
+    def printed(r: Row, c: str | None) -> bool:
+        cell = ix.cells(r).get(c) if c else None
+        return cell is not None and bool(cell.value.printed.strip())
+
+    if check.require_row and (req := ix.find_row(check.require_row)) is not None and not printed(req, col):
+        return f"“{req.key}”行未印“{check.column}”"
+    partner = ix.find_column(check.partner) if check.partner else None
+    for r in rows:
+        if partner is not None and printed(r, partner) and not printed(r, col):
+            return f"“{r.key}”行印了“{check.partner}”未印“{check.column}”"
+    return None
+
+
 def score_sum(check: ScoreSumCheck, rule: Rule, ctx: DocContext) -> Iterator[Item]:
     tabs, skip = tables_for(check, rule, ctx)
     yield from [skip] if skip else []
@@ -188,8 +203,11 @@ def score_sum(check: ScoreSumCheck, rule: Rule, ctx: DocContext) -> Iterator[Ite
             continue
         has = ix.cells
         total_term = ix.term(total, col) if total is not None and col in has(total) else None
-        parts = [ix.term(r, col) for r in ix.rows if r is not total and r.role != RowRole.TOTAL and col in has(r)
-                 and has(r)[col].value.printed.strip()]
+        scored = [r for r in ix.rows if r is not total and r.role not in (RowRole.TOTAL, RowRole.SUBTOTAL)]
+        if (gap := _incomplete(ix, check, col, scored)) is not None:
+            yield Skip(f"{ix.name} {gap}，“{check.column}”合计无从核对", table_ids=[ix.table.id])
+            continue
+        parts = [ix.term(r, col) for r in scored if col in has(r) and has(r)[col].value.printed.strip()]
         if len(parts) < 2:  # indicators may reach us only through the SelfEvaluation record
             parts += _indicator_terms(ix, ctx, check.column)
         where = f"{ix.name} “{col}”："

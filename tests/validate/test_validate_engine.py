@@ -128,3 +128,36 @@ def test_a_200_page_document_is_validated_whole() -> None:
     not asserted here: a shared CI machine makes timed tests flaky)."""
     report = validate(big_document(), [], DOC)
     assert report.rules["perf.annual_vs_project"].passed == 200
+
+
+def _scored_form(funds: list[str], indicators: list[tuple[str, list[str]]], total: list[str]) -> Table:
+    cols = ["全年预算数", "全年执行数", "分值", "得分"]
+    t = make_table(TableKind.SELF_EVALUATION, cols, [("资金总额", "资金总额", funds),
+                                                     ("市县区财政资金", "市县区财政资金", funds),
+                                                     *[(k, k, v) for k, v in indicators], ("合计", "合计", total)])
+    t.rows[1].role = RowRole.SUBTOTAL  # a fund-source line: part of 资金总额, never added into the scores
+    t.rows[-1].role = RowRole.TOTAL
+    return t
+
+
+def test_indicator_rows_add_up_to_the_total_score() -> None:
+    good = _scored_form(["30.00", "30.00", "10", "10"], [("完成率", ["", "", "50", "50"]), ("满意度", ["", "", "40", "38"])],
+                        ["", "", "100", "98"])
+    report = validate([good], [], DOC)
+    assert report.rules["selfeval.score_total"].passed == 1 and report.rules["selfeval.weight_total"].passed >= 1
+    bad = set_cell([good], good.id, "满意度", "得分", "35")
+    (f,) = [f for f in validate(bad, [], DOC).by_rule("selfeval.score_total") if f.severity == Severity.ERROR]
+    assert (good.id, "满意度", "得分") in cell_keys(f)
+
+
+def test_weights_not_expected_when_the_funds_line_prints_no_weight() -> None:
+    """The county layout: the 资金 line prints 得分 but no 分值 (indicators weigh 90), so Σ 分值 = 100 is not
+    checked; an indicator printing one score only leaves the other sum unchecked too."""
+    t = _scored_form(["30.00", "30.00", "", "10"], [("完成率", ["", "", "50", "50"]), ("满意度", ["", "", "40", "40"])],
+                     ["", "", "", "100"])
+    report = validate([t], [], DOC)
+    assert report.rules["selfeval.weight_total"].not_checked == 1 and report.rules["selfeval.weight_total"].errors == 0
+    assert report.rules["selfeval.score_total"].passed == 1
+    one = set_cell([t], t.id, "资金总额", "分值", "10")
+    one[0].row("满意度").cells = [c for c in one[0].row("满意度").cells if c.column != "分值"]
+    assert validate(one, [], DOC).rules["selfeval.weight_total"].not_checked == 1
