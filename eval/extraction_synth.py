@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from eval.metrics import FORM_KINDS, ExtractionScore, match_tables, score_extraction
+from eval.metrics import FORM_KINDS, ExtractionScore, MatchCounts, match_tables, score_extraction
 from eval.synth import SynthDoc, generate
 from schemas.gold import GoldDocument
 from schemas.tables import Table, TableKind, TableStatus
@@ -29,49 +29,26 @@ SYNTH_FLOORS = {"digital": 0.995, "scanned": 0.98}
 SEED0 = 7001
 
 
-class SynthDocRun(BaseModel):
+class SynthDocRun(MatchCounts):
     form: str
     document: str
     layout_seed: int
     pages: list[int] = Field(default_factory=list)  # scanned: the pages of the digital render that were scanned
     page_count: int = 0
     seconds: float
-    gold_tables: int
-    matched_tables: int
-    extra_tables: int
-    gold_cells: int
-    matched_cells: int
     out_of_scope: int
     misses: list[dict]
     not_found: list[str]
 
 
-class SynthFormSummary(BaseModel):
+class SynthFormSummary(MatchCounts):
     form: str
     documents: int
     pages: int
     seconds: float
-    gold_tables: int
-    matched_tables: int
-    extra_tables: int
-    gold_cells: int
-    matched_cells: int
     out_of_scope: int
     floor: float
     passed: bool
-
-    @property
-    def table_recall(self) -> float:
-        return self.matched_tables / self.gold_tables if self.gold_tables else 1.0
-
-    @property
-    def table_precision(self) -> float:
-        found = self.matched_tables + self.extra_tables
-        return self.matched_tables / found if found else 1.0
-
-    @property
-    def cell_accuracy(self) -> float:
-        return self.matched_cells / self.gold_cells if self.gold_cells else 1.0
 
 
 class SynthReport(BaseModel):

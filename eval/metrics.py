@@ -24,16 +24,14 @@ class CellMiss(BaseModel):
     got: str | None
 
 
-class ExtractionScore(BaseModel):
-    document: str
-    form: str
+class MatchCounts(BaseModel):
+    """Tables and cells matched against a gold: the counts every extraction report adds up, and their ratios."""
+
     gold_tables: int = 0
     matched_tables: int = 0
     extra_tables: int = 0  # classified tables with no gold counterpart (false positives)
-    kind_errors: list[str] = Field(default_factory=list)
     gold_cells: int = 0
     matched_cells: int = 0
-    misses: list[CellMiss] = Field(default_factory=list)
 
     @property
     def cell_accuracy(self) -> float:
@@ -47,6 +45,13 @@ class ExtractionScore(BaseModel):
     def table_precision(self) -> float:
         found = self.matched_tables + self.extra_tables
         return self.matched_tables / found if found else 1.0
+
+
+class ExtractionScore(MatchCounts):
+    document: str
+    form: str
+    kind_errors: list[str] = Field(default_factory=list)
+    misses: list[CellMiss] = Field(default_factory=list)
 
 
 def _number(text: str | None) -> Decimal | None:

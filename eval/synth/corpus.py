@@ -93,18 +93,10 @@ def write_corpus(out_dir: str | Path, n: int, seed: int = 0, *,
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    mix = kind_mix or {"budget": 0.5, "final_accounts": 0.5}
-    kinds, weights = list(mix), list(mix.values())
-    rng = random.Random(f"corpus/{seed}")
-    jobs = []
-    for i in range(n):
-        kind = rng.choices(kinds, weights)[0]
-        units = rng.randint(2, max_units) if max_units > 1 and rng.random() < 0.25 else 1
-        spec = None
-        if rng.random() < defect_rate:
-            fields = list(DefectSpec.model_fields)
-            spec = {f: 1 for f in rng.sample(fields, rng.randint(1, 3))}
-        jobs.append((seed * 100_000 + i, kind, units, spec, str(out)))
+    from eval.synth.to_store import corpus_jobs  # one way of drawing the corpus, shared with the store writer
+
+    jobs = [(j.seed, j.kind, j.units, j.defects, str(out))
+            for j in corpus_jobs(n, seed, kind_mix=kind_mix, defect_rate=defect_rate, max_units=max_units)]
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
