@@ -25,7 +25,7 @@ FILE_NAME = "budgetlens.sqlite"
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "documents": ("id",), "tables": ("doc_id", "table_id"), "cells": ("doc_id", "table_id", "row_key", "column_name"),
     "narrative": ("doc_id", "line_no"), "statements": ("doc_id", "n"), "findings": ("doc_id", "id"),
-    "llm_cache": ("key",),
+    "llm_cache": ("key",), "revisions": ("doc_id",),
 }
 _REPLACE = re.compile(r"^\s*INSERT\s+OR\s+REPLACE\s+INTO\s+(\w+)\s*(\(([^)]*)\))?\s*VALUES", re.I | re.S)
 _TABLE_COLUMNS = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\);", re.S)

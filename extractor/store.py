@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from extractor.db import FILE_NAME, Connection, connect, sqlite_connect
+from extractor.terms import Term, document_terms
 from schemas.findings import Correction, Finding
 from schemas.records import NarrativeStatement
 from schemas.tables import DocumentMeta, Table
@@ -38,7 +39,14 @@ CREATE TABLE IF NOT EXISTS statements (doc_id TEXT, n INTEGER, subject TEXT, met
 CREATE TABLE IF NOT EXISTS findings (doc_id TEXT, id TEXT, rule_id TEXT, severity TEXT, json TEXT, PRIMARY KEY (doc_id, id));
 CREATE TABLE IF NOT EXISTS corrections (
   id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT, kind TEXT, author TEXT, created_at TEXT, json TEXT);
+CREATE TABLE IF NOT EXISTS terms (doc_id TEXT, kind TEXT, value TEXT, code TEXT);
+CREATE INDEX IF NOT EXISTS terms_doc ON terms(doc_id);
+CREATE TABLE IF NOT EXISTS revisions (doc_id TEXT PRIMARY KEY, revision INTEGER);
 """
+# Every write transaction bumps the store's revision (the row with doc_id '') and records it as the
+# written document's revision: readers cache what they derive from the store (the engine's catalog,
+# the search index's manifest) by these numbers instead of re-reading what they derived it from.
+STORE_REVISION = ""
 
 
 class DocumentNotFound(LookupError):
@@ -53,6 +61,10 @@ class Store:
         self.dialect = dialect
         self.db: Connection = db if db is not None else sqlite_connect(path)
         self.db.executescript(SCHEMA)
+        if self.db.execute("SELECT 1 FROM revisions WHERE doc_id=?", (STORE_REVISION,)).fetchone() is None:
+            with self.transaction() as tx:  # only a new (or pre-revision) store takes the write lock here
+                tx.execute("INSERT INTO revisions SELECT ?, 0 WHERE NOT EXISTS (SELECT 1 FROM revisions WHERE doc_id=?)",
+                           (STORE_REVISION, STORE_REVISION))
 
     def close(self) -> None:
         self.db.close()
@@ -61,6 +73,49 @@ class Store:
     def transaction(self) -> Iterator[Connection]:
         with self.db:  # commits, or rolls back on any exception
             yield self.db
+
+    # --- revisions and terms ---
+    def _bump(self, db: Connection, doc_id: str) -> None:
+        """Called inside every write transaction (see ``STORE_REVISION``)."""
+        db.execute("UPDATE revisions SET revision = revision + 1 WHERE doc_id=?", (STORE_REVISION,))  # atomic
+        rev = db.execute("SELECT revision FROM revisions WHERE doc_id=?", (STORE_REVISION,)).fetchone()[0]
+        db.execute("INSERT OR REPLACE INTO revisions VALUES (?,?)", (doc_id, rev))
+
+    def revision(self) -> int:
+        """The store's revision: it changes with every write, by any process."""
+        row = self.db.execute("SELECT revision FROM revisions WHERE doc_id=?", (STORE_REVISION,)).fetchone()
+        return row[0] if row else 0
+
+    def document_revisions(self) -> dict[str, int]:
+        """The revision of each document's last write (documents written before revisions existed are absent)."""
+        return dict(self.db.execute("SELECT doc_id, revision FROM revisions WHERE doc_id != ?", (STORE_REVISION,)))
+
+    def _write_terms(self, db: Connection, doc_id: str, org: str, tables: list[Table], has_narrative: bool) -> None:
+        db.execute("DELETE FROM terms WHERE doc_id=?", (doc_id,))
+        db.executemany("INSERT INTO terms VALUES (?,?,?,?)",
+                       [(doc_id, t.kind, t.value, t.code) for t in document_terms(org, tables, has_narrative)])
+
+    def _refresh_terms(self, db: Connection, doc_id: str) -> None:
+        row = db.execute("SELECT org, file_name FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            return
+        tables = [Table.model_validate_json(r[0]) for r in
+                  db.execute("SELECT json FROM tables WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
+        has_narrative = db.execute("SELECT 1 FROM narrative WHERE doc_id=? LIMIT 1", (doc_id,)).fetchone() is not None
+        self._write_terms(db, doc_id, row[0] or row[1], tables, has_narrative)
+
+    def terms(self) -> list[tuple[str, Term]]:
+        """(doc_id, term) of every live document, after writing those of documents stored before terms
+        existed (a one-time migration; each such document's tables are read once)."""
+        missing = [r[0] for r in self.db.execute(
+            "SELECT id FROM documents WHERE status != 'deleted' AND id NOT IN (SELECT DISTINCT doc_id FROM terms)")]
+        for start in range(0, len(missing), 200):
+            with self.transaction() as db:
+                for doc_id in missing[start:start + 200]:
+                    self._refresh_terms(db, doc_id)
+        rows = self.db.execute("SELECT t.doc_id, t.kind, t.value, t.code FROM terms t JOIN documents d ON d.id = t.doc_id "
+                               "WHERE d.status != 'deleted'")
+        return [(doc_id, Term(kind, value, code or "")) for doc_id, kind, value, code in rows]
 
     # --- documents ---
     def find_extraction(self, doc_id: str, version: str, settings_hash: str) -> DocumentMeta | None:
@@ -87,6 +142,8 @@ class Store:
             db.executemany("INSERT INTO statements VALUES (?,?,?,?,?)",
                            [(meta.id, n, st.subject, st.metric, st.model_dump_json())
                             for n, st in enumerate(statements or [])])
+            self._write_terms(db, meta.id, meta.org or meta.file_name, tables, bool(narrative))
+            self._bump(db, meta.id)
 
     def _write_table(self, db: Connection, table: Table, ordinal: int) -> None:
         db.execute("INSERT OR REPLACE INTO tables VALUES (?,?,?,?,?,?,?,?)", (
@@ -113,6 +170,8 @@ class Store:
             ordinal = db.execute("SELECT ordinal FROM tables WHERE doc_id=? AND table_id=?",
                                  (table.doc_id, table.id)).fetchone()
             self._write_table(db, table, ordinal[0] if ordinal else 999)
+            self._refresh_terms(db, table.doc_id)
+            self._bump(db, table.doc_id)
 
     def save_tables(self, doc_id: str, tables: list[Table]) -> None:
         """Rewrite a document's tables in order (after a merge or split changes which tables exist)."""
@@ -121,6 +180,8 @@ class Store:
             db.execute("DELETE FROM cells WHERE doc_id=?", (doc_id,))
             for n, table in enumerate(tables):
                 self._write_table(db, table, n)
+            self._refresh_terms(db, doc_id)
+            self._bump(db, doc_id)
 
     def documents(self, include_deleted: bool = False) -> list[DocumentMeta]:
         q = "SELECT meta, status FROM documents" + ("" if include_deleted else " WHERE status != 'deleted'")
@@ -161,6 +222,7 @@ class Store:
     def mark_deleted(self, doc_id: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE documents SET status='deleted' WHERE id=?", (doc_id,))
+            self._bump(db, doc_id)
 
     # --- findings ---
     def _write_findings(self, db: Connection, doc_id: str, findings: list[Finding]) -> None:
@@ -171,6 +233,7 @@ class Store:
     def save_findings(self, doc_id: str, findings: list[Finding]) -> None:
         with self.transaction() as db:
             self._write_findings(db, doc_id, findings)
+            self._bump(db, doc_id)
 
     def findings(self, doc_id: str | None = None) -> list[Finding]:
         q, args = ("SELECT json FROM findings WHERE doc_id=?", (doc_id,)) if doc_id else ("SELECT json FROM findings", ())
@@ -185,6 +248,7 @@ class Store:
                              (c.doc_id, c.kind.value, c.author, c.created_at.isoformat(), c.model_dump_json()))
             c = c.model_copy(update={"id": cur.lastrowid})
             db.execute("UPDATE corrections SET json=? WHERE id=?", (c.model_dump_json(), c.id))
+            self._bump(db, c.doc_id)
         return c
 
     def append_cell_correction(self, c: Correction, expected_version: int | None) -> Correction:
@@ -210,6 +274,7 @@ class Store:
                                   (c.doc_id, c.kind.value, c.author, c.created_at.isoformat(), "{}"))
             c = c.model_copy(update={"id": cur.lastrowid, "base_version": current})
             self.db.execute("UPDATE corrections SET json=? WHERE id=?", (c.model_dump_json(), c.id))
+            self._bump(self.db, c.doc_id)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")

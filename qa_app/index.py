@@ -22,11 +22,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
+
+import numpy as np
 
 from extractor.store import Store
 from qa_app.engine.bm25 import Bm25Index
-from qa_app.engine.catalog import DocData, invalidate, load_catalog
+from qa_app.engine.catalog import DocData, document, invalidate, load_catalog
 from qa_app.engine.chunks import document_chunks
 from qa_app.engine.embeddings import embedding_function
 
@@ -58,7 +61,18 @@ def _client(home: Path):  # noqa: ANN202 - chromadb's client type is private
     return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
 
 
-def doc_version(doc: DocData, store: Store) -> str:
+MANIFEST_REVISION = "__store_revision__"  # the store revision the manifest was last checked against
+
+
+def doc_version(doc: DocData, store: Store, revisions: dict[str, int] | None = None) -> str:
+    """What the manifest records for an indexed document: when it was ingested and the store revision
+    of its last write (``Store.document_revisions``)."""
+    revs = revisions if revisions is not None else store.document_revisions()
+    return f"{doc.meta.ingested_at}|r{revs.get(doc.id, 0)}"
+
+
+def legacy_doc_version(doc: DocData, store: Store) -> str:
+    """The version manifests recorded before the store kept revisions (a count and sum over cells)."""
     row = store.db.execute("SELECT count(*), coalesce(sum(version), 0) FROM cells WHERE doc_id=?", (doc.id,)).fetchone()
     return f"{doc.meta.ingested_at}|{row[0]}|{row[1]}"
 
@@ -75,6 +89,8 @@ class SearchIndex:
             name=self.name, embedding_function=self.ef, metadata={"hnsw:space": "cosine"})  # type: ignore[arg-type]
         self.bm25 = Bm25Index(self.dir / "bm25.json")
         self.manifest_path = self.dir / f"manifest-{self.name}.json"
+        self._count: int | None = None
+        self._count_stamp = 0
 
     # --- writing ---
     @contextmanager
@@ -114,6 +130,7 @@ class SearchIndex:
             manifest = self._manifest()
             manifest[doc.id] = doc_version(doc, store)
             self._save_manifest(manifest)
+        self._count = None
         return len(chunks)
 
     def embed(self, texts: list[str]) -> list:
@@ -135,30 +152,77 @@ class SearchIndex:
             manifest = self._manifest()
             manifest.pop(doc_id, None)
             self._save_manifest(manifest)
+        self._count = None
 
     def sync(self, store: Store) -> list[str]:
-        """Index what the store has and the index lacks (or has in an older version); drop the rest."""
-        cat = load_catalog(store)
+        """Index what the store has and the index lacks (or has in an older version); drop the rest.
+        Nothing to compare when the store's revision is the one the manifest was last synced at."""
+        revision = store.revision()
         manifest = self._manifest()
+        if manifest.get(MANIFEST_REVISION) == str(revision):
+            return []
+        cat = load_catalog(store)
+        revisions = store.document_revisions()
         changed = []
+        upgraded = False
         for doc in cat.docs:
-            if manifest.get(doc.id) != doc_version(doc, store):
-                self.index_document(store, doc)
-                changed.append(doc.id)
-        for gone in set(manifest) - {d.id for d in cat.docs}:
+            version = doc_version(doc, store, revisions)
+            if manifest.get(doc.id) == version:
+                continue
+            if doc.id not in revisions and manifest.get(doc.id) == legacy_doc_version(doc, store):
+                manifest[doc.id] = version  # indexed before revisions existed, unchanged since
+                upgraded = True
+                continue
+            self.index_document(store, doc)
+            changed.append(doc.id)
+        live = {d.id for d in cat.docs}
+        for gone in set(manifest) - live - {MANIFEST_REVISION}:
             self.remove_document(gone)
             changed.append(gone)
+        with self.write_lock():
+            latest = self._manifest() if changed else manifest
+            if upgraded:
+                latest.update({k: v for k, v in manifest.items() if k in live and k not in changed})
+            if store.revision() == revision:  # nobody wrote meanwhile
+                latest[MANIFEST_REVISION] = str(revision)
+            self._save_manifest(latest)
         return changed
 
     # --- reading ---
+    def count(self) -> int:
+        """Vector entries. Cached until the manifest changes (every writer rewrites it, in any process):
+        Chroma counts by scanning, ~60 ms at 550k entries."""
+        try:
+            stamp = self.manifest_path.stat().st_mtime_ns
+        except OSError:
+            stamp = 0
+        if self._count is None or stamp != self._count_stamp:
+            self._count, self._count_stamp = self.collection.count(), stamp
+        return self._count
+
     def vector_search(self, query: str, k: int, doc_ids: set[str] | None = None) -> list[tuple[str, str, dict]]:
-        if self.collection.count() == 0:
+        if self.count() == 0:
             return []
-        where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
         emb = self.ef.embed_query([query]) if hasattr(self.ef, "embed_query") else self.ef([query])
-        res = self.collection.query(query_embeddings=emb, n_results=min(k, self.collection.count()),
-                                    where=where)  # type: ignore[arg-type]
+        if doc_ids:
+            return self._scoped_vector_search(emb[0], k, doc_ids)
+        res = self.collection.query(query_embeddings=emb, n_results=min(k, self.count()))  # type: ignore[arg-type]
         return list(zip(res["ids"][0], res["documents"][0], res["metadatas"][0], strict=True))  # type: ignore[index]
+
+    def _scoped_vector_search(self, emb: Any, k: int, doc_ids: set[str]) -> list[tuple[str, str, dict]]:
+        """Nearest entries of a few documents: their vectors fetched by id (the BM25 index lists every
+        vector entry of a document) and ranked here. A Chroma ``where`` filter on doc_id scans the
+        metadata instead: ~0.5 s at 550k entries."""
+        self.bm25.load()
+        ids = [e["id"] for d in sorted(doc_ids) for e in self.bm25.entries(d) if e["meta"].get("chunk") != "row"]
+        if not ids:
+            return []
+        got = self.collection.get(ids=ids, include=["embeddings", "documents", "metadatas"])  # type: ignore[list-item]
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        q = np.asarray(emb, dtype=np.float32)
+        sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(q) or 1.0) + 1e-12)
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [(got["ids"][i], got["documents"][i], got["metadatas"][i]) for i in order]  # type: ignore[index]
 
     def search(self, query: str, k: int = 8, doc_ids: set[str] | None = None, depth: int = 30) -> list[Hit]:
         """Reciprocal rank fusion of the vector and BM25 rankings: score = Σ 1 / (60 + rank)."""
@@ -195,7 +259,7 @@ def update_index(store: Store, doc_id: str) -> None:
     invalidate(store)
     try:
         index = get_index(Path(store.path).parent)
-        doc = load_catalog(store).doc(doc_id)
+        doc = document(store, doc_id)
         if doc is None:
             index.remove_document(doc_id)
         else:

@@ -246,6 +246,7 @@ def _doc_chunks(args: tuple[str, list[str], bool]) -> list[_DocChunks]:
     store = Store(Path(path))
     out = []
     try:
+        revisions = store.document_revisions()
         for doc_id in ids:
             row = store.db.execute("SELECT meta, status FROM documents WHERE id=?", (doc_id,)).fetchone()
             meta = DocumentMeta.model_validate_json(row[0])
@@ -256,7 +257,7 @@ def _doc_chunks(args: tuple[str, list[str], bool]) -> list[_DocChunks]:
             vec = [(c.id, c.text, c.embed_text, c.meta) for c in chunks if c.kind != "row"]
             entries = ([{"id": c.id, "text": c.text, "meta": c.meta, "tokens": tokenize(c.text)} for c in chunks]
                        if bm25 else [])
-            out.append(_DocChunks(doc_id, meta.kind.value, doc_version(doc, store), vec, entries))
+            out.append(_DocChunks(doc_id, meta.kind.value, doc_version(doc, store, revisions), vec, entries))
     finally:
         store.close()
     return out
@@ -378,7 +379,7 @@ def build_index_from_store(store: Store, limit: int | None = None, *, embedding:
             index.bm25.docs = {d.doc_id: d.bm25 for d in docs}
             index.bm25._retriever = None
             index.bm25.save()
-            index._save_manifest({d.doc_id: d.version for d in docs})
+            index._save_manifest({d.doc_id: d.version for d in docs})  # the next sync checks them once
             stats.bm25_entries = sum(len(d.bm25) for d in docs)
         stats.seconds["bm25_manifest"] = time.perf_counter() - t
     stats.documents = len(docs)

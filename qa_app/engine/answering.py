@@ -56,7 +56,7 @@ def deterministic(store: Store, question: str, history: list[Answer] | None = No
     links = link(cat, question)
     call, why = route(cat, question, links, prev)
     if call is None:
-        scoped = [d.id for d in cat.docs if (not links.orgs or d.org in links.orgs) and (not links.years or d.year in links.years)]
+        scoped = [d.id for d in cat.select(links.orgs, links.years)]
         call = ToolCall("search", scoped or [d.id for d in cat.docs], {"scoped": "1" if scoped and (links.orgs or links.years) else ""})
     elif not call.doc_ids:
         return Answer(question=question, text=why, kind=AnswerKind.NONE, tool=call.name,

@@ -73,29 +73,40 @@ class Bm25Index:
         if self._retriever is not None:
             return
         self._flat = [e for entries in self.docs.values() for e in entries]
+        self._ranges: dict[str, tuple[int, int]] = {}  # doc_id -> its entries' span of ``_flat``
+        start = 0
+        for doc_id, entries in self.docs.items():
+            self._ranges[doc_id] = (start, start + len(entries))
+            start += len(entries)
+        self._known: dict[str, bool] = {}
         self._by_id = {e["id"]: e for e in self._flat}
         self.vocabulary = {t for e in self._flat for t in e["tokens"]}
         self._retriever = bm25s.BM25()
         if self._flat:
             self._retriever.index([e["tokens"] or ["∅"] for e in self._flat], show_progress=False)
 
-    def known(self, word: str) -> bool:
-        """Whether any indexed text contains ``word`` (as a token or a substring)."""
+    def known(self, word: str, doc_ids: set[str] | None = None) -> bool:
+        """Whether any indexed text (of ``doc_ids``, default all) contains ``word`` (as a token or a substring)."""
         self._build()
-        return word in self.vocabulary or any(word in e["text"] for e in self._flat)
+        if doc_ids:
+            entries = [e for d in doc_ids for e in self.docs.get(d, [])]
+            return any(word in e["tokens"] or word in e["text"] for e in entries)
+        if word not in self._known:  # a scan of every text: remembered until the index changes
+            self._known[word] = word in self.vocabulary or any(word in e["text"] for e in self._flat)
+        return self._known[word]
+
+    def entries(self, doc_id: str) -> list[dict]:
+        return self.docs.get(doc_id, [])
 
     def search(self, query: str, k: int = 20, doc_ids: set[str] | None = None) -> list[Bm25Hit]:
         self._build()
         tokens = tokenize(query)
         if not self._flat or not tokens:
             return []
-        n = len(self._flat)
-        ids, scores = self._retriever.retrieve([tokens], k=n if doc_ids else min(k, n), show_progress=False)  # type: ignore[union-attr]
-        out = []
-        for i, s in zip(ids[0], scores[0], strict=True):
-            e = self._flat[int(i)]
-            if s > 0 and (not doc_ids or e["meta"].get("doc_id") in doc_ids):
-                out.append(Bm25Hit(e["id"], float(s)))
-            if len(out) >= k:
-                break
-        return out
+        if doc_ids:  # score every entry, rank only those documents' entries
+            scores = self._retriever.get_scores(tokens)  # type: ignore[union-attr]
+            idx = [i for d in doc_ids if d in self._ranges for i in range(*self._ranges[d])]
+            idx.sort(key=lambda i: -scores[i])
+            return [Bm25Hit(self._flat[i]["id"], float(scores[i])) for i in idx[:k] if scores[i] > 0]
+        ids, top = self._retriever.retrieve([tokens], k=min(k, len(self._flat)), show_progress=False)  # type: ignore[union-attr]
+        return [Bm25Hit(self._flat[int(i)]["id"], float(s)) for i, s in zip(ids[0], top[0], strict=True) if s > 0]

@@ -90,13 +90,16 @@ def _recompute(c: Citation, values: set[Decimal]) -> str | None:
     return None if result in (quantize(exact, places), trunc) else f"派生数复算不符: {c.table_title} ≠ {c.value}"
 
 
-def _names(cat: Catalog, answer: Answer) -> list[str]:
-    lex = lexicon(cat)
-    names = {s.surface for s in lex.spans if s.kind in ("org", "project", "function")}
+def _names(cat: Catalog, answer: Answer, texts: list[str]) -> list[str]:
+    """The names (orgs, projects, functions, row labels, titles, document labels) that occur in the
+    answer's texts: their digits are not claims."""
+    spans = lexicon(cat).occurring("\n".join(texts), ("org", "project", "function"))
+    names = {s.surface for s in spans}
     for c in answer.citations:
         if c.table_id != DERIVED:
             names |= {x for x in (c.row_label, c.table_title, c.doc_name) if x}
-    names |= {d.label for d in cat.docs}
+    orgs = {s.value for s in spans if s.kind == "org"}
+    names |= {d.label for d in cat.select(sorted(orgs))}
     return sorted(names, key=len, reverse=True)
 
 
@@ -115,7 +118,7 @@ def check(store: Store, answer: Answer, allowed: set[str] | None = None) -> Repo
             rep.bad_citations.append(reason)
     texts = [answer.text] + [cell for row in (answer.table.rows if answer.table else []) for cell in row]
     skip = _skip_numbers(cat, answer.question) | (allowed or set())
-    names = _names(cat, answer)
+    names = _names(cat, answer, texts)
     for text in texts:
         _check_text(text, quotes, names, values, skip, rep)
     return rep

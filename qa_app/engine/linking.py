@@ -9,15 +9,16 @@ the function name inside it (应急救援), and an org name masks the 应急管�
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
+from extractor.terms import FUNCTION, ORG, PROJECT
 from qa_app.engine.catalog import Catalog, DocData
 from schemas.keys import norm_key
-from schemas.records import FunctionLine, ProjectLine, SelfEvaluation
 from schemas.tables import DocKind
 
 METRICS: dict[str, tuple[str, ...]] = {
@@ -106,12 +107,25 @@ class Lexicon:
     spans: list[Span]  # longest surface first
     projects: dict[str, list[tuple[str, str]]]  # alias -> [(doc_id, name)]
     functions: dict[str, str]  # code -> name
+    _by_head: dict[str, list[tuple[int, Span]]] = field(default_factory=dict)  # first two characters -> spans
+
+    def __post_init__(self) -> None:
+        for i, s in enumerate(self.spans):
+            self._by_head.setdefault(s.surface[:2], []).append((i, s))
+
+    def occurring(self, text: str, kinds: Collection[str] | None = None) -> list[Span]:
+        """The spans whose surface occurs in ``text``, longest first: a lookup per position of the
+        text, not a scan of every span (a store of 10,000 documents has ~10^5 of them)."""
+        found: dict[int, Span] = {}
+        for pos in range(len(text)):
+            for i, s in self._by_head.get(text[pos:pos + 2], ()):
+                if (kinds is None or s.kind in kinds) and text.startswith(s.surface, pos):
+                    found[i] = s
+        return [found[i] for i in sorted(found)]  # in ``spans`` order: longest first
 
 
 def project_names(doc: DocData) -> list[str]:
-    names = [r.project_name for r in doc.records_of(SelfEvaluation) if r.project_name]
-    names += [r.name for r in doc.records_of(ProjectLine) if not r.is_org_total]
-    return list(dict.fromkeys(names))
+    return [t.value for t in doc.terms if t.kind == PROJECT]
 
 
 def lexicon(cat: Catalog) -> Lexicon:
@@ -121,19 +135,20 @@ def lexicon(cat: Catalog) -> Lexicon:
 
 
 def build_lexicon(cat: Catalog) -> Lexicon:
+    """From the documents' terms (``extractor.terms``): no document is loaded."""
     spans: list[Span] = []
     projects: dict[str, list[tuple[str, str]]] = {}
     functions: dict[str, str] = {}
     for d in cat.docs:
-        for org in {d.org} | {t.org for t in d.tables if t.org}:
+        for org in {d.org} | {t.value for t in d.terms if t.kind == ORG}:
             spans += [Span(a, "org", d.org, d.id) for a in org_aliases(org)]
         for name in project_names(d):
             for a in project_aliases(name):
                 projects.setdefault(a, []).append((d.id, name))
                 spans.append(Span(a, "project", name, d.id))
-        for f in d.records_of(FunctionLine):
-            if f.code and f.name:
-                functions.setdefault(f.code, f.name)
+        for t in d.terms:
+            if t.kind == FUNCTION:
+                functions.setdefault(t.code, t.value)
     spans += [Span(name, "function", code) for code, name in functions.items() if len(name) >= 2]
     for metric, words in METRICS.items():
         spans += [Span(w, "metric", metric) for w in words]
@@ -160,17 +175,21 @@ def link(cat: Catalog, question: str) -> Links:
     q = question.replace("（", "(").replace("）", ")")
     links = Links()
     masked = q
-    for s in lex.spans:
+    for s in lex.occurring(q):
         if s.surface in masked:
             masked = masked.replace(s.surface, "\0" * len(s.surface))
             _take(links, s)
     if not links.projects:
         links.projects = fuzzy_projects(lex, masked)
     _scalars(links, q, masked, lex.functions)
-    known = [sp.surface for sp in lex.spans if sp.kind == "org" and len(sp.surface) >= 4]
-    links.unknown_orgs = [m.group(0) for m in _ORG_LIKE.finditer(q) if not any(m.group(0).endswith(k) for k in known)]
+    links.unknown_orgs = [m.group(0) for m in _ORG_LIKE.finditer(q) if not _known_org(lex, m.group(0))]
     links.leftover = re.sub(r"[\0\W\d]|" + QUESTION_WORDS.pattern, "", masked)
     return links
+
+
+def _known_org(lex: Lexicon, name: str) -> bool:
+    """Whether ``name`` ends with an org name (or alias of 4+ characters) the store has."""
+    return any(name.endswith(s.surface) for s in lex.occurring(name, ("org",)) if len(s.surface) >= 4)
 
 
 def _take(links: Links, s: Span) -> None:

@@ -9,23 +9,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from extractor.terms import FUNCTION, NARRATIVE, PROJECT_BUDGETS, SANGONG, SELF_EVALUATIONS
 from qa_app.engine.catalog import Catalog, DocData
 from qa_app.engine.linking import Links, project_names
 from qa_app.engine.tools import ToolCall
 from schemas.answers import Answer
-from schemas.records import FunctionLine, ProjectLine, SanGong, SelfEvaluation
 from schemas.tables import DocKind
 
 TOTALS = {"income", "expenditure", "basic", "project_exp", "personnel", "public", "share", "carryover"}
 FOLLOW_UP = re.compile(r"^(那|那么|换成|如果|按|再看|还有|同样|去年|上年|今年)|呢[？?]?$")
+# What a document must have for a tool to answer from it: from its terms, so choosing the documents
+# loads none of them.
 NEEDS: dict[str, Callable[[DocData, dict], bool]] = {
-    "execution": lambda d, a: bool(d.records_of(SelfEvaluation)),
-    "top_projects": lambda d, a: any(not p.carryover for p in d.records_of(ProjectLine)),
-    "sangong": lambda d, a: bool(d.records_of(SanGong)),
-    "function": lambda d, a: bool({f.code for f in d.records_of(FunctionLine)} & set(a.get("codes") or [])),
+    "execution": lambda d, a: d.has(SELF_EVALUATIONS),
+    "top_projects": lambda d, a: d.has(PROJECT_BUDGETS),
+    "sangong": lambda d, a: d.has(SANGONG),
+    "function": lambda d, a: bool({t.code for t in d.terms if t.kind == FUNCTION} & set(a.get("codes") or [])),
     "project": lambda d, a: bool(set(a.get("projects") or []) & set(project_names(d))),
-    "counts": lambda d, a: bool(d.narrative),
+    "counts": lambda d, a: d.has(NARRATIVE),
 }
+MAX_DOCS = 12  # documents one answer covers; a question that fits more is answered for these and says so
 
 
 def intent(links: Links, counting: bool = True) -> str | None:
@@ -113,7 +116,7 @@ def route(cat: Catalog, question: str, links: Links, prev: Answer | None = None)
     elif links.relative_year and not years and cat.years:
         years = [max(cat.years) + links.relative_year]
     if links.unknown_orgs:
-        known = "、".join(d.label for d in cat.docs)
+        known = imported(cat)
         return ToolCall(name or "search", [], args), f"没有找到{'、'.join(links.unknown_orgs)}的文件（已导入：{known}）。"
     if name is None:
         return None, ""
@@ -121,14 +124,20 @@ def route(cat: Catalog, question: str, links: Links, prev: Answer | None = None)
     if not docs:
         want = "、".join(orgs) or "任何单位"
         when = "、".join(f"{y}年" for y in years)
-        return ToolCall(name, [], args), f"没有找到{want}{when}的文件（已导入：{'、'.join(d.label for d in cat.docs)}）。"
+        return ToolCall(name, [], args), f"没有找到{want}{when}的文件（已导入：{imported(cat)}）。"
     return ToolCall(name, [d.id for d in docs], args, note), ""
+
+
+def imported(cat: Catalog) -> str:
+    """What the store has, for a message: every document's label, or the first few and how many."""
+    labels = [d.label for d in cat.docs[:MAX_DOCS]]
+    more = f"等{len(cat.docs)}份文件" if len(cat.docs) > MAX_DOCS else ""
+    return "、".join(labels) + more
 
 
 def select_docs(cat: Catalog, name: str, args: dict, orgs: list[str], years: list[int], kind: DocKind | None,
                 prev: Answer | None) -> tuple[list[DocData], str]:
-    docs = [d for d in cat.docs if (not orgs or d.org in orgs) and (not years or d.year in years)
-            and (kind is None or d.meta.kind == kind)]
+    docs = cat.select(orgs, years, kind)
     need = NEEDS.get(name)
     fitting = [d for d in docs if need is None or need(d, args)]
     if need is not None and fitting and (not orgs or len(fitting) < len(docs)) and len(docs) > 1:
@@ -138,7 +147,12 @@ def select_docs(cat: Catalog, name: str, args: dict, orgs: list[str], years: lis
         same = [d for d in docs if d.meta.kind.value in kinds]
         docs = same or docs
     note = ""
-    if len(docs) > 1:
+    if len(docs) > MAX_DOCS:
+        missing = "单位" if not orgs else "年度" if not years else ""
+        note = ((f"问题没有限定{missing}，" if missing else "") + f"共有{len(docs)}份文件符合，以下只回答前{MAX_DOCS}份"
+                f"（{'、'.join(d.label for d in docs[:MAX_DOCS])}）；请指明单位或年度以缩小范围。")
+        docs = docs[:MAX_DOCS]
+    elif len(docs) > 1:
         missing = "单位" if not orgs else "年度" if not years else ""
         note = (f"问题没有限定{missing}，" if missing else "") + f"以下分别回答每份文件：{'、'.join(d.label for d in docs)}。"
     return docs, note

@@ -34,8 +34,8 @@ def count_pattern(unit: str) -> re.Pattern[str]:
 def _topic(ctx: Ctx, question: str) -> str:
     """The question without org names, years, the asking words (几个 / 多少人次) and question words."""
     text = question
-    for s in lexicon(ctx.cat).spans:
-        if s.kind == "org" and s.surface in text:
+    for s in lexicon(ctx.cat).occurring(question, ("org",)):
+        if s.surface in text:
             text = text.replace(s.surface, " ")
     text = re.sub(r"(?:几|多少)\s*(?:批次|人次|[^\s\d，。？?、,]?)", " ", text)
     text = re.sub(r"20\d{2}\s*年度?|\d+", " ", QUESTION_WORDS.sub(" ", text))

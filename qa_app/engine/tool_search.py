@@ -47,7 +47,7 @@ def _org_words(ctx: Ctx, query: str) -> set[str]:
     from qa_app.engine.linking import lexicon
 
     q = query.lower()
-    return {a for s in lexicon(ctx.cat).spans if s.kind == "org" and (a := s.surface.lower()) in q}
+    return {s.surface.lower() for s in lexicon(ctx.cat).occurring(q, ("org",))}
 
 
 def split_words(ctx: Ctx, query: str, known: Callable[[str], bool]) -> tuple[set[str], list[str]]:
@@ -69,7 +69,7 @@ def search(ctx: Ctx) -> Answer:
     index = get_index(Path(ctx.store.path).parent)
     index.sync(ctx.store)
     doc_ids = set(ctx.call.doc_ids) if ctx.call.args.get("scoped") else None
-    known, unknown = split_words(ctx, query, index.bm25.known)
+    known, unknown = split_words(ctx, query, lambda w: index.bm25.known(w, doc_ids))
     if unknown and not known:  # nothing the question is about occurs anywhere
         d.kind = AnswerKind.NONE
         d.parts.append(f"已导入的文件中没有出现“{'、'.join(unknown)}”，无法回答这个问题。")

@@ -36,7 +36,7 @@ def test_bench_qa_smoke() -> None:
     assert s["answer"]["accuracy"] >= 0.8  # the structured answers carry the truth's figure
     for key in ("top1_carries_expected", "top3_carries_expected"):
         assert 0 <= s["retrieval"][key] <= 1 and 0 <= s["baseline_vector"][key] <= 1
-    assert s["catalog"]["cold_load_s"] >= 0 and s["overheads"]["store_signature_ms"] > 0
+    assert s["catalog"]["cold_load_s"] >= 0 and s["overheads"]["store_signature_ms"] >= 0
     assert s["profile"] and all(p["cum_ms_per_question"] >= 0 for p in s["profile"])
     b = r["index_build"]
     assert b["documents"] == 2 and b["vector_entries"] > 0 and b["vector_entries_per_s"] > 0
