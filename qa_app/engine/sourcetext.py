@@ -62,7 +62,11 @@ def _pdf_layout(path: str, mtime: float, doc_id: str) -> tuple[PdfLine, ...]:
 
 
 def _original(store: Store, doc: DocData) -> Path | None:
-    hits = sorted((_home(store) / "files").glob(f"{doc.id}.*"))
+    folder = _home(store) / "files"
+    named = folder / f"{doc.id}{Path(doc.meta.file_name).suffix.lower()}"  # as ingest saves it
+    if named.is_file():
+        return named
+    hits = sorted(folder.glob(f"{doc.id}.*"))  # a directory scan: ~10 ms with 10,000 originals
     return hits[0] if hits else None
 
 

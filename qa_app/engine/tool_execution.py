@@ -28,7 +28,7 @@ def execution(ctx: Ctx) -> Answer:
             continue
         if wanted:
             picked = [r for r in rows if r.name in wanted]
-            d.parts.append(f"{doc.label}：")
+            d.parts.append(f"{doc.label}：" if picked else f"{doc.label}的绩效自评表中没有{'、'.join(wanted)}。")
         else:
             picked = sorted((r for r in rows if r.below(basis, threshold)), key=lambda r: r.sort_key(basis))
             _intro(d, doc.label, rows, picked, basis, threshold)
@@ -37,7 +37,7 @@ def execution(ctx: Ctx) -> Answer:
         for r in picked:
             d.parts.append(_line(d, r))
             d.rows.append(_row(d, r))
-        _disagreements(d, rows)
+        _disagreements(d, picked if wanted else rows)  # a question about named projects: theirs only
         _chart(d, picked)
     d.columns = COLUMNS
     return d.answer(ctx)
