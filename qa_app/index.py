@@ -3,7 +3,7 @@
 - Chroma: ``PersistentClient`` under ``BUDGETLENS_HOME/chroma``, or ``HttpClient`` when
   ``BUDGETLENS_CHROMA_URL`` is set (``http://host:port``). The embedding function is an offline one
   registered with Chroma (``qa_app.engine.embeddings``; ``BUDGETLENS_EMBEDDING`` picks another).
-- BM25: row sentences + every vector chunk, persisted under ``BUDGETLENS_HOME/index/bm25.json``.
+- BM25: row sentences + every vector chunk, in ``BUDGETLENS_HOME/index/bm25.sqlite`` (see ``engine.bm25``).
 - ``update_index(store, doc_id)`` is called by the store after every ingest/correction
   (``extractor.hooks``); re-indexing a document replaces its entries. A manifest records which
   version of each document is indexed, so ``SearchIndex.sync`` repairs a missed or failed update.
@@ -87,7 +87,7 @@ class SearchIndex:
         self.client = _client(home)
         self.collection = self.client.get_or_create_collection(
             name=self.name, embedding_function=self.ef, metadata={"hnsw:space": "cosine"})  # type: ignore[arg-type]
-        self.bm25 = Bm25Index(self.dir / "bm25.json")
+        self.bm25 = Bm25Index(self.dir / "bm25.sqlite")
         self.manifest_path = self.dir / f"manifest-{self.name}.json"
         self._count: int | None = None
         self._count_stamp = 0
@@ -118,7 +118,6 @@ class SearchIndex:
         chunks = document_chunks(doc)
         vec = [c for c in chunks if c.kind != "row"]
         with self.write_lock():
-            self.bm25.load()
             self.collection.delete(where={"doc_id": doc.id})
             for i in range(0, len(vec), BATCH):
                 part = vec[i:i + BATCH]
@@ -126,7 +125,6 @@ class SearchIndex:
                                        embeddings=self.embed([c.embed_text for c in part]),  # type: ignore[arg-type]
                                        metadatas=[c.meta for c in part])  # type: ignore[arg-type]
             self.bm25.put(doc.id, chunks)
-            self.bm25.save()
             manifest = self._manifest()
             manifest[doc.id] = doc_version(doc, store)
             self._save_manifest(manifest)
@@ -145,10 +143,8 @@ class SearchIndex:
 
     def remove_document(self, doc_id: str) -> None:
         with self.write_lock():
-            self.bm25.load()
             self.collection.delete(where={"doc_id": doc_id})
             self.bm25.drop(doc_id)
-            self.bm25.save()
             manifest = self._manifest()
             manifest.pop(doc_id, None)
             self._save_manifest(manifest)
@@ -213,7 +209,6 @@ class SearchIndex:
         """Nearest entries of a few documents: their vectors fetched by id (the BM25 index lists every
         vector entry of a document) and ranked here. A Chroma ``where`` filter on doc_id scans the
         metadata instead: ~0.5 s at 550k entries."""
-        self.bm25.load()
         ids = [e["id"] for d in sorted(doc_ids) for e in self.bm25.entries(d) if e["meta"].get("chunk") != "row"]
         if not ids:
             return []

@@ -376,9 +376,8 @@ def build_index_from_store(store: Store, limit: int | None = None, *, embedding:
         # 3. BM25 (written once) and the manifest
         t = time.perf_counter()
         if bm25:
-            index.bm25.docs = {d.doc_id: d.bm25 for d in docs}
-            index.bm25._retriever = None
-            index.bm25.save()
+            index.bm25.clear()
+            index.bm25.put_many((d.doc_id, d.bm25) for d in docs)
             index._save_manifest({d.doc_id: d.version for d in docs})  # the next sync checks them once
             stats.bm25_entries = sum(len(d.bm25) for d in docs)
         stats.seconds["bm25_manifest"] = time.perf_counter() - t

@@ -1,18 +1,29 @@
-"""BM25 over jieba tokens (bm25s). The tokenised corpus is persisted as JSON under
-``BUDGETLENS_HOME/index/bm25.json`` (written atomically); the bm25s index is rebuilt from it on load,
-which takes milliseconds, so there is no second copy to keep in step."""
+"""BM25 over jieba tokens (bm25s).
+
+Entries (chunk id, document, text, metadata, tokens) live in SQLite (``index/bm25.sqlite``), so a
+process holds only the bm25s matrix and reads the text of the hits it returns. The matrix is built
+from the entries on the first search after a change and saved beside them (``index/bm25s/``, tagged
+with the entries' revision): another process, or the next start, memory-maps it instead of
+re-tokenising. A ``bm25.json`` from before (every entry in one JSON file, loaded whole: ~11 GB
+resident for 2.4 M entries) is imported once.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
+import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
 import jieba
+import numpy as np
+from bm25s.tokenization import Tokenized
 
 from qa_app.engine.chunks import Chunk
 
@@ -20,6 +31,13 @@ jieba.setLogLevel(60)
 _TOKEN = re.compile(r"[\w.%]+")
 _STOP = {"的", "是", "了", "和", "与", "及", "在", "中", "有", "多少", "哪些", "什么", "吗", "呢", "年", "元", "万元", "？"}
 _JIEBA_LOCK = threading.Lock()
+EMPTY = "∅"  # the token of an entry with none (bm25s needs one per entry)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, doc_id TEXT, text TEXT,
+                                    meta TEXT, tokens TEXT);
+CREATE INDEX IF NOT EXISTS entries_doc ON entries(doc_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+"""
 
 
 def tokenize(text: str) -> list[str]:
@@ -36,77 +54,177 @@ class Bm25Hit:
 
 class Bm25Index:
     def __init__(self, path: Path):
-        self.path = path
-        self.docs: dict[str, list[dict]] = {}  # doc_id -> [{id, text, meta, tokens}]
-        self._mtime = -1.0
-        self._retriever: bm25s.BM25 | None = None
-        self._flat: list[dict] = []
-        self.load()
-
-    def load(self) -> None:
-        if self.path.exists() and self.path.stat().st_mtime != self._mtime:
-            self._mtime = self.path.stat().st_mtime
-            self.docs = json.loads(self.path.read_text(encoding="utf-8"))
-            self._retriever = None
-
-    def save(self) -> None:
+        """``path``: the SQLite file (its ``.json`` sibling is imported when present)."""
+        self.path = path.with_suffix(".sqlite")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.docs, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
-        self._mtime = self.path.stat().st_mtime
+        self.matrix_dir = self.path.parent / f"{self.path.stem}s"
+        self.db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+        self._lock = threading.RLock()
+        self._retriever: bm25s.BM25 | None = None
+        self._built_at = ""  # the revision ``_retriever`` was built from
+        self._rows = np.zeros(0, dtype=np.int64)  # retriever row -> entry n (ascending)
+        self._known: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._known_at = ""  # the revision ``_known`` holds answers for
+        self._import_json(path.with_suffix(".json"))
+
+    # --- writing -----------------------------------------------------------------------------
+    def revision(self) -> str:
+        row = self.db.execute("SELECT value FROM state WHERE key='revision'").fetchone()
+        return row[0] if row else "0"
+
+    def _bump(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO state VALUES ('revision', ?)", (str(int(self.revision()) + 1),))
 
     def put(self, doc_id: str, chunks: list[Chunk]) -> None:
-        self.docs[doc_id] = [{"id": c.id, "text": c.text, "meta": c.meta, "tokens": tokenize(c.text)} for c in chunks]
-        self._retriever = None
+        self.put_entries(doc_id, [{"id": c.id, "text": c.text, "meta": c.meta, "tokens": tokenize(c.text)}
+                                  for c in chunks])
+
+    def put_entries(self, doc_id: str, entries: list[dict]) -> None:
+        """Replace the document's entries ({id, text, meta, tokens}) in one transaction."""
+        self.put_many([(doc_id, entries)])
+
+    def put_many(self, docs: Iterable[tuple[str, list[dict]]]) -> None:
+        with self._lock, self.db:
+            for doc_id, entries in docs:
+                self.db.execute("DELETE FROM entries WHERE doc_id=?", (doc_id,))
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO entries (id, doc_id, text, meta, tokens) VALUES (?,?,?,?,?)",
+                    [(e["id"], doc_id, e["text"], json.dumps(e["meta"], ensure_ascii=False), " ".join(e["tokens"]))
+                     for e in entries])
+            self._bump()
 
     def drop(self, doc_id: str) -> None:
-        self.docs.pop(doc_id, None)
-        self._retriever = None
+        with self._lock, self.db:
+            self.db.execute("DELETE FROM entries WHERE doc_id=?", (doc_id,))
+            self._bump()
+
+    def clear(self) -> None:
+        with self._lock, self.db:
+            self.db.execute("DELETE FROM entries")
+            self._bump()
+
+    def _import_json(self, legacy: Path) -> None:
+        if not legacy.exists():
+            return
+        if self.db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None:
+            with legacy.open(encoding="utf-8") as fh:
+                self.put_many(json.load(fh).items())
+        legacy.rename(legacy.with_name(legacy.name + ".imported"))
+
+    # --- reading -----------------------------------------------------------------------------
+    @staticmethod
+    def _entry(row: tuple) -> dict:
+        cid, doc_id, text, meta, tokens = row
+        return {"id": cid, "doc_id": doc_id, "text": text, "meta": json.loads(meta), "tokens": tokens.split()}
 
     def entry(self, chunk_id: str) -> dict | None:
-        self._build()
-        return self._by_id.get(chunk_id)
+        row = self.db.execute("SELECT id, doc_id, text, meta, tokens FROM entries WHERE id=?", (chunk_id,)).fetchone()
+        return self._entry(row) if row else None
 
-    def _build(self) -> None:
-        self.load()
-        if self._retriever is not None:
-            return
-        self._flat = [e for entries in self.docs.values() for e in entries]
-        self._ranges: dict[str, tuple[int, int]] = {}  # doc_id -> its entries' span of ``_flat``
-        start = 0
-        for doc_id, entries in self.docs.items():
-            self._ranges[doc_id] = (start, start + len(entries))
-            start += len(entries)
-        self._known: dict[str, bool] = {}
-        self._by_id = {e["id"]: e for e in self._flat}
-        self.vocabulary = {t for e in self._flat for t in e["tokens"]}
-        self._retriever = bm25s.BM25()
-        if self._flat:
-            self._retriever.index([e["tokens"] or ["∅"] for e in self._flat], show_progress=False)
+    def entries(self, doc_id: str) -> list[dict]:
+        rows = self.db.execute("SELECT id, doc_id, text, meta, tokens FROM entries WHERE doc_id=? ORDER BY n", (doc_id,))
+        return [self._entry(r) for r in rows]
+
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT doc_id FROM entries")]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM entries").fetchone()[0])
 
     def known(self, word: str, doc_ids: set[str] | None = None) -> bool:
         """Whether any indexed text (of ``doc_ids``, default all) contains ``word`` (as a token or a substring)."""
-        self._build()
-        if doc_ids:
-            entries = [e for d in doc_ids for e in self.docs.get(d, [])]
-            return any(word in e["tokens"] or word in e["text"] for e in entries)
-        if word not in self._known:  # a scan of every text: remembered until the index changes
-            self._known[word] = word in self.vocabulary or any(word in e["text"] for e in self._flat)
-        return self._known[word]
+        key = (word, tuple(sorted(doc_ids or ())))
+        rev = self.revision()
+        if self._known_at != rev:  # answers are remembered per revision
+            self._known, self._known_at = {}, rev
+        if key not in self._known:
+            if doc_ids:
+                marks = ",".join("?" * len(doc_ids))
+                row = self.db.execute(f"SELECT 1 FROM entries WHERE doc_id IN ({marks}) AND instr(text, ?) > 0 LIMIT 1",
+                                      (*sorted(doc_ids), word)).fetchone()
+            else:
+                self._build()
+                row = (1,) if self._retriever is not None and word in self._retriever.vocab_dict else \
+                    self.db.execute("SELECT 1 FROM entries WHERE instr(text, ?) > 0 LIMIT 1", (word,)).fetchone()
+            self._known[key] = row is not None
+        return self._known[key]
 
-    def entries(self, doc_id: str) -> list[dict]:
-        return self.docs.get(doc_id, [])
+    # --- the bm25s matrix --------------------------------------------------------------------
+    def _build(self) -> None:
+        """The matrix of the current revision: in memory, else the saved one, else built and saved."""
+        rev = self.revision()
+        with self._lock:
+            if self._retriever is not None and self._built_at == rev:
+                return
+            if not self._load_saved(rev):
+                self._build_from_entries(rev)
+
+    def _load_saved(self, rev: str) -> bool:
+        try:
+            tag = json.loads((self.matrix_dir / "revision.json").read_text())
+            if tag.get("revision") != rev or tag.get("db") != str(self.path.resolve()):
+                return False
+            rows = np.load(self.matrix_dir / "rows.npy")
+            retriever = bm25s.BM25.load(self.matrix_dir, mmap=True, show_progress=False) if len(rows) else None
+        except (OSError, ValueError, KeyError):
+            return False
+        self._retriever, self._rows, self._built_at = retriever, rows, rev
+        return True
+
+    def _build_from_entries(self, rev: str) -> None:
+        vocab: dict[str, int] = {}
+        ids: list[list[int]] = []
+        rows: list[int] = []
+        for n, tokens in self.db.execute("SELECT n, tokens FROM entries ORDER BY n"):
+            ids.append([vocab.setdefault(t, len(vocab)) for t in (tokens.split() or [EMPTY])])
+            rows.append(n)
+        retriever = None
+        if rows:
+            retriever = bm25s.BM25()
+            retriever.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        del ids
+        self._retriever, self._rows, self._built_at = retriever, np.asarray(rows, dtype=np.int64), rev
+        self._save_matrix(rev)
+
+    def _save_matrix(self, rev: str) -> None:
+        tmp = self.matrix_dir.with_name(self.matrix_dir.name + f".tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            tmp.mkdir(parents=True)
+            if self._retriever is not None:
+                self._retriever.save(tmp, show_progress=False)
+            np.save(tmp / "rows.npy", self._rows)
+            (tmp / "revision.json").write_text(json.dumps({"revision": rev, "db": str(self.path.resolve())}))
+            old = self.matrix_dir.with_name(self.matrix_dir.name + f".old{os.getpid()}")
+            if self.matrix_dir.exists():
+                os.replace(self.matrix_dir, old)
+            os.replace(tmp, self.matrix_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError:  # a cache: the next process rebuilds it
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def search(self, query: str, k: int = 20, doc_ids: set[str] | None = None) -> list[Bm25Hit]:
         self._build()
         tokens = tokenize(query)
-        if not self._flat or not tokens:
+        retriever, rows = self._retriever, self._rows
+        if retriever is None or not tokens:
             return []
         if doc_ids:  # score every entry, rank only those documents' entries
-            scores = self._retriever.get_scores(tokens)  # type: ignore[union-attr]
-            idx = [i for d in doc_ids if d in self._ranges for i in range(*self._ranges[d])]
-            idx.sort(key=lambda i: -scores[i])
-            return [Bm25Hit(self._flat[i]["id"], float(scores[i])) for i in idx[:k] if scores[i] > 0]
-        ids, top = self._retriever.retrieve([tokens], k=min(k, len(self._flat)), show_progress=False)  # type: ignore[union-attr]
-        return [Bm25Hit(self._flat[int(i)]["id"], float(s)) for i, s in zip(ids[0], top[0], strict=True) if s > 0]
+            marks = ",".join("?" * len(doc_ids))
+            ns = np.fromiter((r[0] for r in self.db.execute(f"SELECT n FROM entries WHERE doc_id IN ({marks}) ORDER BY n",
+                                                            sorted(doc_ids))), dtype=np.int64)
+            idx = np.searchsorted(rows, ns)
+            idx = idx[(idx < len(rows)) & (rows[np.minimum(idx, len(rows) - 1)] == ns)]
+            scores = retriever.get_scores(tokens)[idx]
+            order = np.argsort(-scores, kind="stable")[:k]
+            picked = [(int(rows[idx[i]]), float(scores[i])) for i in order if scores[i] > 0]
+        else:
+            top, vals = retriever.retrieve([tokens], k=min(k, len(rows)), show_progress=False)
+            picked = [(int(rows[int(i)]), float(s)) for i, s in zip(top[0], vals[0], strict=True) if s > 0]
+        if not picked:
+            return []
+        marks = ",".join("?" * len(picked))
+        names = dict(self.db.execute(f"SELECT n, id FROM entries WHERE n IN ({marks})", [n for n, _ in picked]))
+        return [Bm25Hit(names[n], s) for n, s in picked if n in names]

@@ -24,7 +24,7 @@ def test_index_holds_structured_chunks(store: Store, qa_home: Path) -> None:
     assert all(m["org"] == "阳城县应急管理局" and m["year"] == 2024 and m["doc_kind"] == "final_accounts" for m in metas)
     assert any(str(m.get("section", "")).startswith("第三部分") for m in metas if m["chunk"] == "narrative")
     assert any(m.get("table_kind") == "final_general_expenditure" for m in metas)
-    assert any("2240108 应急救援 本年支出合计 426.40万元" in e["text"] for e in index.bm25.docs[yc])
+    assert any("2240108 应急救援 本年支出合计 426.40万元" in e["text"] for e in index.bm25.entries(yc))
     assert (qa_home / "index" / "write.lock").exists() and (qa_home / "chroma").is_dir()
     assert index.sync(store) == []  # nothing stale
 
@@ -35,12 +35,12 @@ def test_reindexing_a_document_replaces_its_entries(tmp_path: Path) -> None:
     store = open_store(home)
     index = get_index(home)
     dt = doc_id(store, "datong")
-    before = (sorted(index.collection.get(where={"doc_id": dt})["ids"]), len(index.bm25.docs[dt]))
+    before = (sorted(index.collection.get(where={"doc_id": dt})["ids"]), len(index.bm25.entries(dt)))
     assert before[0] and before[1]
     update_index(store, dt)
-    assert (sorted(index.collection.get(where={"doc_id": dt})["ids"]), len(index.bm25.docs[dt])) == before
+    assert (sorted(index.collection.get(where={"doc_id": dt})["ids"]), len(index.bm25.entries(dt))) == before
     index.remove_document(dt)
-    assert index.collection.count() == 0 and dt not in index.bm25.docs
+    assert index.collection.count() == 0 and dt not in index.bm25.doc_ids()
     assert index.sync(store) == [dt] and index.collection.count() == len(before[0])
 
 
