@@ -33,9 +33,10 @@ _STOP = {"的", "是", "了", "和", "与", "及", "在", "中", "有", "多少"
 _JIEBA_LOCK = threading.Lock()
 EMPTY = "∅"  # the token of an entry with none (bm25s needs one per entry)
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, doc_id TEXT, text TEXT,
-                                    meta TEXT, tokens TEXT);
+CREATE TABLE IF NOT EXISTS entries (n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, doc_id TEXT, text TEXT, meta TEXT,
+                                    tokens TEXT);
 CREATE INDEX IF NOT EXISTS entries_doc ON entries(doc_id);
+CREATE INDEX IF NOT EXISTS entries_id ON entries(id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -90,7 +91,7 @@ class Bm25Index:
             for doc_id, entries in docs:
                 self.db.execute("DELETE FROM entries WHERE doc_id=?", (doc_id,))
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO entries (id, doc_id, text, meta, tokens) VALUES (?,?,?,?,?)",
+                    "INSERT INTO entries (id, doc_id, text, meta, tokens) VALUES (?,?,?,?,?)",
                     [(e["id"], doc_id, e["text"], json.dumps(e["meta"], ensure_ascii=False), " ".join(e["tokens"]))
                      for e in entries])
             self._bump()
@@ -120,7 +121,9 @@ class Bm25Index:
         return {"id": cid, "doc_id": doc_id, "text": text, "meta": json.loads(meta), "tokens": tokens.split()}
 
     def entry(self, chunk_id: str) -> dict | None:
-        row = self.db.execute("SELECT id, doc_id, text, meta, tokens FROM entries WHERE id=?", (chunk_id,)).fetchone()
+        # two rows of one table can share a key (and so a chunk id): both are searchable, the last one is shown
+        row = self.db.execute("SELECT id, doc_id, text, meta, tokens FROM entries WHERE id=? ORDER BY n DESC LIMIT 1",
+                              (chunk_id,)).fetchone()
         return self._entry(row) if row else None
 
     def entries(self, doc_id: str) -> list[dict]:

@@ -79,7 +79,7 @@ def bench(spec: str) -> dict:
     t = time.perf_counter()
     matrix = np.asarray(ef([c.embed_text for c in vec]), dtype=np.float32)
     index_s = time.perf_counter() - t
-    bm25 = Bm25Index(home() / "bench-bm25.json")
+    bm25 = Bm25Index(home() / "bench-bm25.sqlite")
     for d in cat.docs:
         bm25.put(d.id, [c for c in all_chunks if c.meta["doc_id"] == d.id])
     v_ranks, f_ranks, q_times = [], [], []

@@ -93,3 +93,14 @@ def test_empty_index_searches_to_nothing(tmp_path: Path) -> None:
     index.put("d", [Chunk(id="d/0", kind="row", text="的 了", meta={"doc_id": "d"})])  # no token survives
     assert index.entries("d")[0]["tokens"] == [] and index.search("应急救援", 5) == []
     assert index.search(bm25_module.EMPTY, 5) == []  # the placeholder bm25s needs is not searchable text
+
+
+def test_entries_sharing_a_chunk_id_are_all_kept(tmp_path: Path) -> None:
+    """Two rows of one table can have the same key; the JSON index kept both, so must this one."""
+    index = Bm25Index(tmp_path / "bm25.sqlite")
+    twice = [Chunk(id="d:r:t:合计", kind="row", text="合计 应急救援 100.00", meta={"doc_id": "d"}),
+             Chunk(id="d:r:t:合计", kind="row", text="合计 森林防火 200.00", meta={"doc_id": "d"})]
+    index.put("d", twice)
+    assert index.count() == 2
+    assert index.search("应急救援", 3) and index.search("森林防火", 3)
+    assert (index.entry("d:r:t:合计") or {})["text"] == "合计 森林防火 200.00"
