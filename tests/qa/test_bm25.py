@@ -104,3 +104,30 @@ def test_entries_sharing_a_chunk_id_are_all_kept(tmp_path: Path) -> None:
     assert index.count() == 2
     assert index.search("应急救援", 3) and index.search("森林防火", 3)
     assert (index.entry("d:r:t:合计") or {})["text"] == "合计 森林防火 200.00"
+
+
+def test_changes_since_the_base_are_scored_without_a_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large base is not rebuilt for one document: re-indexing a document unchanged gives its entries
+    the scores the base gave them (the delta scores with bm25s's formula and the base's statistics);
+    a dropped document disappears, a new one is found."""
+    docs = _docs(4, n_docs=8)
+    index = Bm25Index(tmp_path / "bm25.sqlite")
+    for doc_id, chunks in docs.items():
+        index.put(doc_id, chunks)
+    q = "应急救援 项目支出 执行率"
+    before = {h.id: h.score for h in index.search(q, 500)}
+    monkeypatch.setattr(bm25_module, "REBUILD_BELOW", 0)
+    monkeypatch.setattr(bm25_module, "DELTA_SHARE", 1.0)
+    monkeypatch.setattr(Bm25Index, "_build_from_entries", lambda self, rev: pytest.fail("rebuilt the base"))
+    index.put("doc5", docs["doc5"])  # removed and written again: now in the delta
+    after = {h.id: h.score for h in index.search(q, 500)}
+    assert after.keys() == before.keys()
+    for cid, score in before.items():
+        assert after[cid] == pytest.approx(score, rel=1e-5), cid
+    assert [h.score for h in index.search(q, 50, {"doc5"})] == pytest.approx(
+        sorted((s for c, s in before.items() if c.startswith("doc5/")), reverse=True), rel=1e-5)
+    index.drop("doc2")
+    index.put("doc8", [Chunk(id="doc8/0", kind="row", text="全新的词 应急救援", meta={"doc_id": "doc8"})])
+    hits = index.search("全新的词 应急救援", 500)
+    assert hits[0].id == "doc8/0" and not any(h.id.startswith("doc2/") for h in hits)
+    assert index.known("全新的词") and not index.known("从未出现")
