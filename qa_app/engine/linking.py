@@ -13,7 +13,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
 from extractor.terms import FUNCTION, ORG, PROJECT
@@ -211,17 +212,21 @@ def _take(links: Links, s: Span) -> None:
 
 def fuzzy_projects(lex: Lexicon, text: str) -> list[tuple[str, str]]:
     """Project names nearly quoted in the question: a typo (edit ratio ≥ 88), or most of the name
-    in order with words left out (第二城市消防站装备购置 → …消防站应急灭火救援装备购置)."""
+    in order with words left out (第二城市消防站装备购置 → …消防站应急灭火救援装备购置). Scored for
+    every (chunk, alias) pair at once (rapidfuzz ``cdist``): 10,000 documents have ~10^4 aliases."""
     chunks = [c for c in re.split(r"[\0\s，。？?、,]+", QUESTION_WORDS.sub("", text)) if len(c) >= 4]
+    aliases = list(lex.projects)
+    if not chunks or not aliases:
+        return []
+    lcs = process.cdist(chunks, aliases, scorer=LCSseq.similarity).astype(np.float64).T  # (alias, chunk)
+    ratio = process.cdist(chunks, aliases, scorer=fuzz.ratio).astype(np.float64).T / 100
+    alias_len = np.array([len(a) for a in aliases], dtype=np.float64)[:, None]
+    chunk_len = np.array([len(c) for c in chunks], dtype=np.float64)[None, :]
+    covered = (lcs >= 6) & (lcs / chunk_len >= 0.85) & (lcs / alias_len >= 0.5)
+    score = np.maximum(ratio, np.where(covered, (lcs / chunk_len + lcs / alias_len) / 2, 0))
     best: list[tuple[float, str, str]] = []
-    for alias, hits in lex.projects.items():
-        for c in chunks:
-            lcs = LCSseq.similarity(c, alias)
-            ratio = fuzz.ratio(alias, c) / 100
-            covered = lcs >= 6 and lcs / len(c) >= 0.85 and lcs / len(alias) >= 0.5
-            score = max(ratio, (lcs / len(c) + lcs / len(alias)) / 2 if covered else 0)
-            if ratio >= 0.88 or covered:
-                best += [(score, d, n) for d, n in hits]
+    for a, c in zip(*np.nonzero((ratio >= 0.88) | covered), strict=True):  # alias-major, as a double loop would
+        best += [(float(score[a, c]), d, n) for d, n in lex.projects[aliases[a]]]
     best.sort(key=lambda x: -x[0])
     top = best[0][0] if best else 0
     return list(dict.fromkeys((d, n) for s, d, n in best if s >= top - 0.02))

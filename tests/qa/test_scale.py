@@ -139,3 +139,46 @@ def test_scoped_search_ranks_as_the_unscoped_search_filtered(big: Store) -> None
         expected = [h for h in everything if (index.bm25.entry(h.id) or {})["meta"]["doc_id"] in scope][:10]
         assert [round(h.score, 6) for h in scoped] == [round(h.score, 6) for h in expected], q
         assert {h.id for h in scoped} <= {h.id for h in expected} | {h.id for h in everything}
+
+
+def _fuzzy_reference(lex, text: str) -> list[tuple[str, str]]:  # noqa: ANN001 - the plain double loop
+    import re
+
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import LCSseq
+
+    from qa_app.engine.linking import QUESTION_WORDS
+
+    chunks = [c for c in re.split(r"[\0\s，。？?、,]+", QUESTION_WORDS.sub("", text)) if len(c) >= 4]
+    best = []
+    for alias, hits in lex.projects.items():
+        for c in chunks:
+            lcs = LCSseq.similarity(c, alias)
+            ratio = fuzz.ratio(alias, c) / 100
+            covered = lcs >= 6 and lcs / len(c) >= 0.85 and lcs / len(alias) >= 0.5
+            score = max(ratio, (lcs / len(c) + lcs / len(alias)) / 2 if covered else 0)
+            if ratio >= 0.88 or covered:
+                best += [(score, d, n) for d, n in hits]
+    best.sort(key=lambda x: -x[0])
+    top = best[0][0] if best else 0
+    return list(dict.fromkeys((d, n) for s, d, n in best if s >= top - 0.02))
+
+
+def test_fuzzy_project_matching_equals_the_pairwise_loop(big: Store) -> None:
+    from qa_app.engine.linking import fuzzy_projects
+
+    lex = lexicon(load_catalog(big))
+    rng = random.Random(11)
+    names = sorted(lex.projects)
+    found = 0
+    for _ in range(60):
+        name = rng.choice(names)
+        cut = list(name)
+        for _ in range(rng.randint(0, 3)):  # typos and words left out
+            if len(cut) > 5:
+                del cut[rng.randrange(len(cut))]
+        text = "".join(cut) + rng.choice(["的执行率是多少？", "花了多少钱", "，预算多少"])
+        got = fuzzy_projects(lex, text)
+        assert got == _fuzzy_reference(lex, text), text
+        found += bool(got)
+    assert found > 30  # most near-quotes are found
