@@ -86,6 +86,10 @@ class Store:
         row = self.db.execute("SELECT revision FROM revisions WHERE doc_id=?", (STORE_REVISION,)).fetchone()
         return row[0] if row else 0
 
+    def document_revision(self, doc_id: str) -> int:
+        row = self.db.execute("SELECT revision FROM revisions WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else 0
+
     def document_revisions(self) -> dict[str, int]:
         """The revision of each document's last write (documents written before revisions existed are absent)."""
         return dict(self.db.execute("SELECT doc_id, revision FROM revisions WHERE doc_id != ?", (STORE_REVISION,)))

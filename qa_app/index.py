@@ -64,11 +64,10 @@ def _client(home: Path):  # noqa: ANN202 - chromadb's client type is private
 MANIFEST_REVISION = "__store_revision__"  # the store revision the manifest was last checked against
 
 
-def doc_version(doc: DocData, store: Store, revisions: dict[str, int] | None = None) -> str:
+def doc_version(doc: DocData, revision: int) -> str:
     """What the manifest records for an indexed document: when it was ingested and the store revision
-    of its last write (``Store.document_revisions``)."""
-    revs = revisions if revisions is not None else store.document_revisions()
-    return f"{doc.meta.ingested_at}|r{revs.get(doc.id, 0)}"
+    of its last write (``Store.document_revision``)."""
+    return f"{doc.meta.ingested_at}|r{revision}"
 
 
 def legacy_doc_version(doc: DocData, store: Store) -> str:
@@ -126,9 +125,8 @@ class SearchIndex:
                                        metadatas=[c.meta for c in part])  # type: ignore[arg-type]
             self.bm25.put(doc.id, chunks)
             manifest = self._manifest()
-            manifest[doc.id] = doc_version(doc, store)
+            manifest[doc.id] = doc_version(doc, store.document_revision(doc.id))
             self._save_manifest(manifest)
-        self._count = None
         return len(chunks)
 
     def embed(self, texts: list[str]) -> list:
@@ -148,7 +146,6 @@ class SearchIndex:
             manifest = self._manifest()
             manifest.pop(doc_id, None)
             self._save_manifest(manifest)
-        self._count = None
 
     def sync(self, store: Store) -> list[str]:
         """Index what the store has and the index lacks (or has in an older version); drop the rest.
@@ -159,26 +156,22 @@ class SearchIndex:
             return []
         cat = load_catalog(store)
         revisions = store.document_revisions()
-        changed = []
-        upgraded = False
+        changed: list[str] = []
+        upgraded: dict[str, str] = {}  # indexed before revisions existed and unchanged since
         for doc in cat.docs:
-            version = doc_version(doc, store, revisions)
+            version = doc_version(doc, revisions.get(doc.id, 0))
             if manifest.get(doc.id) == version:
                 continue
             if doc.id not in revisions and manifest.get(doc.id) == legacy_doc_version(doc, store):
-                manifest[doc.id] = version  # indexed before revisions existed, unchanged since
-                upgraded = True
+                upgraded[doc.id] = version
                 continue
             self.index_document(store, doc)
             changed.append(doc.id)
-        live = {d.id for d in cat.docs}
-        for gone in set(manifest) - live - {MANIFEST_REVISION}:
+        for gone in set(manifest) - {d.id for d in cat.docs} - {MANIFEST_REVISION}:
             self.remove_document(gone)
             changed.append(gone)
         with self.write_lock():
-            latest = self._manifest() if changed else manifest
-            if upgraded:
-                latest.update({k: v for k, v in manifest.items() if k in live and k not in changed})
+            latest = {**self._manifest(), **upgraded}
             if store.revision() == revision:  # nobody wrote meanwhile
                 latest[MANIFEST_REVISION] = str(revision)
             self._save_manifest(latest)

@@ -257,7 +257,7 @@ def _doc_chunks(args: tuple[str, list[str], bool]) -> list[_DocChunks]:
             vec = [(c.id, c.text, c.embed_text, c.meta) for c in chunks if c.kind != "row"]
             entries = ([{"id": c.id, "text": c.text, "meta": c.meta, "tokens": tokenize(c.text)} for c in chunks]
                        if bm25 else [])
-            out.append(_DocChunks(doc_id, meta.kind.value, doc_version(doc, store, revisions), vec, entries))
+            out.append(_DocChunks(doc_id, meta.kind.value, doc_version(doc, revisions.get(doc_id, 0)), vec, entries))
     finally:
         store.close()
     return out

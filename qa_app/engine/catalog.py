@@ -140,8 +140,15 @@ class Catalog:
     _order: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.index()
+
+    def index(self) -> None:
+        """The lookups by id and by org (call again after replacing ``docs``)."""
         self._by_id = {d.id: d for d in self.docs}
         self._order = {d.id: i for i, d in enumerate(self.docs)}
+        self._by_org: dict[str, list[DocData]] = {}
+        for d in self.docs:
+            self._by_org.setdefault(d.org, []).append(d)
 
     def doc(self, doc_id: str) -> DocData | None:
         return self._by_id.get(doc_id)
@@ -156,12 +163,7 @@ class Catalog:
                kind: DocKind | None = None) -> list[DocData]:
         """The documents of those orgs (all when none), years and kind, in the catalog's order."""
         if orgs:
-            if "by_org" not in self.extras:
-                by_org: dict[str, list[DocData]] = {}
-                for d in self.docs:
-                    by_org.setdefault(d.org, []).append(d)
-                self.extras["by_org"] = by_org
-            pool = [d for o in dict.fromkeys(orgs) for d in self.extras["by_org"].get(o, [])]
+            pool = [d for o in dict.fromkeys(orgs) for d in self._by_org.get(o, [])]
             pool.sort(key=lambda d: self._order[d.id])
         else:
             pool = self.docs
@@ -202,8 +204,8 @@ def load_catalog(store: Store) -> Catalog:
         terms.setdefault(doc_id, []).append(term)
     cat = Catalog(docs=[], signature=store_signature(store), store=store)  # terms() may have migrated: re-read
     cat.docs = [DocData(meta, loader=cat.read, on_load=cat.loaded, terms=terms.get(meta.id, []))
-                for meta in store.documents()]
-    cat.__post_init__()
+                for meta in store.documents()]  # their loader is the catalog: made first, then given them
+    cat.index()
     with _LOCK:
         _CACHE[str(store.path)] = cat
     return cat
