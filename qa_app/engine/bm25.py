@@ -164,8 +164,9 @@ class Bm25Index:
                 row = self.db.execute(f"SELECT 1 FROM entries WHERE doc_id IN ({marks}) AND instr(text, ?) > 0 LIMIT 1",
                                       (*sorted(doc_ids), word)).fetchone()
             else:
-                self._build()
-                row = (1,) if self._retriever is not None and word in self._retriever.vocab_dict else \
+                self._build()  # the base's vocabulary answers most words; it may hold words since removed
+                in_base = self._retriever is not None and not self._delta.size and word in self._retriever.vocab_dict
+                row = (1,) if in_base else \
                     self.db.execute("SELECT 1 FROM entries WHERE instr(text, ?) > 0 LIMIT 1", (word,)).fetchone()
             self._known[key] = row is not None
         return self._known[key]

@@ -114,6 +114,7 @@ def test_changes_since_the_base_are_scored_without_a_rebuild(tmp_path: Path, mon
     index = Bm25Index(tmp_path / "bm25.sqlite")
     for doc_id, chunks in docs.items():
         index.put(doc_id, chunks)
+    index.put("gone", [Chunk(id="gone/0", kind="row", text="档案馆", meta={"doc_id": "gone"})])
     q = "应急救援 项目支出 执行率"
     before = {h.id: h.score for h in index.search(q, 500)}
     monkeypatch.setattr(bm25_module, "REBUILD_BELOW", 0)
@@ -131,3 +132,7 @@ def test_changes_since_the_base_are_scored_without_a_rebuild(tmp_path: Path, mon
     hits = index.search("全新的词 应急救援", 500)
     assert hits[0].id == "doc8/0" and not any(h.id.startswith("doc2/") for h in hits)
     assert index.known("全新的词") and not index.known("从未出现")
+    assert index.known("档案馆")
+    index.drop("gone")  # in the base's vocabulary, no longer in any entry
+    assert not index.known("档案馆")
+    assert all(h.id != "gone/0" for h in index.search("档案馆", 5))
